@@ -1,0 +1,1 @@
+"""ClientFocus: B2B client-portfolio and key-account system."""

@@ -1,0 +1,83 @@
+"""The one place that decides which companies — and so which contacts, sales, activities and
+deals — a user may see and change.
+
+Rules (PRODUCT.md, "Who uses it"):
+- a seller sees and changes the companies they own;
+- a manager sees and changes the companies owned by anyone in their team (their own included);
+- an admin (role admin or a superuser) sees and changes everything;
+- anybody else (anonymous, inactive, no role) sees nothing.
+
+Every selector builds on `ScopedQuerySet.visible_to(user)`, so "not yours" and "does not exist"
+are the same empty result, and views answer both with the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.db.models import Q
+
+from clientfocus.accounts.models import Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+_NOTHING = Q(pk__in=[])
+
+
+def is_admin(user: User | AnonymousUser | None) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN)
+    )
+
+
+def company_scope(user: User | AnonymousUser | None, *, path: str = "") -> Q:
+    """A filter on companies (reached through `path`, e.g. "company__") that `user` may see."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NOTHING
+    if is_admin(user):
+        return Q()
+    assert isinstance(user, User)
+    if user.role == Role.MANAGER:
+        own = Q(**{f"{path}owner_id": user.pk})
+        if user.team_id is None:
+            return own
+        return own | Q(**{f"{path}owner__team_id": user.team_id})
+    if user.role == Role.SELLER:
+        return Q(**{f"{path}owner_id": user.pk})
+    return _NOTHING
+
+
+def users_visible_to(user: User | AnonymousUser | None) -> models.QuerySet[User]:
+    """The people whose work `user` may see: themself, their team (manager), everyone (admin)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if is_admin(user):
+        return User.objects.all()
+    assert isinstance(user, User)
+    if user.role == Role.MANAGER and user.team_id is not None:
+        return User.objects.filter(Q(pk=user.pk) | Q(team_id=user.team_id))
+    return User.objects.filter(pk=user.pk)
+
+
+def assignable_owners(user: User | AnonymousUser | None) -> models.QuerySet[User]:
+    """Who `user` may make the owner of a company: sellers and managers they can see."""
+    return users_visible_to(user).filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER])
+
+
+class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """A queryset that knows the path from its model to Company (`company_path`)."""
+
+    company_path: str = ""
+
+    def visible_to(self, user: Any) -> Self:
+        return self.filter(company_scope(user, path=self.company_path))
+
+
+def scoped_queryset(path: str) -> type[ScopedQuerySet]:
+    """A ScopedQuerySet class for a model that reaches Company through `path`."""
+    return type(f"ScopedQuerySet_{path.strip('_') or 'company'}", (ScopedQuerySet,), {"company_path": path})

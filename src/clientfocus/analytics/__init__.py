@@ -1,0 +1,1 @@
+"""clientfocus.analytics: the selling method as pure functions (framework-free)."""

@@ -1,0 +1,64 @@
+"""Company list and company page. Thin: parse input, one selector, render."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientfocus.companies import selectors
+from clientfocus.sales.selectors import company_sales_lines, monthly_sales
+
+PAGE_SIZE = 50
+
+
+def company_list(request: HttpRequest) -> HttpResponse:
+    filters = selectors.CompanyFilters(
+        query=request.GET.get("q", "")[:100],
+        sort=request.GET.get("sort", selectors.DEFAULT_COMPANY_SORT),
+    )
+    if filters.sort not in selectors.COMPANY_SORTS:
+        filters = selectors.CompanyFilters(query=filters.query)
+    as_of = timezone.localdate()
+    qs = selectors.company_list(user=request.user, filters=filters, as_of=as_of)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "filters": filters, "as_of": as_of, "nav": "companies"}
+    template = "companies/company_list.html#results" if request.htmx else "companies/company_list.html"
+    return render(request, template, context)
+
+
+def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    company = selectors.company_get(user=request.user, pk=pk)
+    as_of = timezone.localdate()
+    months = monthly_sales(user=request.user, company=company, months=36, as_of=as_of)
+    chart = {
+        "type": "bar",
+        "labels": [m["month"].strftime("%Y-%m") for m in months],
+        "datasets": [
+            {
+                "label": str(_("Выручка")),
+                "data": [m["revenue_minor"] / 100 for m in months],
+                "backgroundColor": "#1f3b5c",
+            },
+            {
+                "label": str(_("Тот же месяц годом раньше")),
+                "data": [m["revenue_year_before_minor"] / 100 for m in months],
+                "backgroundColor": "#9fb7d1",
+            },
+        ],
+    }
+    context = {
+        "company": company,
+        "months": list(reversed(months)),
+        "chart": chart,
+        "contacts": selectors.company_contacts(user=request.user, company=company),
+        "activities": selectors.company_activities(user=request.user, company=company),
+        "deals": selectors.company_deals(user=request.user, company=company),
+        "lines": company_sales_lines(user=request.user, company=company, limit=20),
+        "as_of": as_of,
+        "nav": "companies",
+        "figures": selectors.company_figures(user=request.user, company=company, as_of=as_of),
+    }
+    return render(request, "companies/company_detail.html", context)

@@ -1,0 +1,81 @@
+"""Deals and their stages (seed 003)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clientfocus.accounts.access import scoped_queryset
+from clientfocus.companies.models import Company
+
+
+class Stage(models.TextChoices):
+    """Seed 003: a deal moves forward through these; LOST may follow any of them."""
+
+    PROSPECTING = "PROSPECTING", _("Поиск клиента")
+    QUALIFYING = "QUALIFYING", _("Квалификация")
+    NEEDS_ANALYSIS = "NEEDS_ANALYSIS", _("Анализ потребностей")
+    PRESENTATION = "PRESENTATION", _("Презентация")
+    PROOF = "PROOF", _("Доказательство")
+    CLOSING = "CLOSING", _("Закрытие")
+    WON = "WON", _("Выиграна")
+    LOST = "LOST", _("Проиграна")
+
+
+OPEN_STAGES = [
+    Stage.PROSPECTING,
+    Stage.QUALIFYING,
+    Stage.NEEDS_ANALYSIS,
+    Stage.PRESENTATION,
+    Stage.PROOF,
+    Stage.CLOSING,
+]
+
+
+class NeedType(models.TextChoices):
+    """Seed 003: what the client really buys."""
+
+    REVENUE_UP = "revenue_up", _("Деньги: рост выручки")
+    COSTS_DOWN = "costs_down", _("Деньги: снижение затрат")
+    EFFICIENCY = "efficiency", _("Эффективность")
+    IMAGE = "image", _("Имидж")
+
+
+class Deal(models.Model):
+    company = models.ForeignKey(
+        Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="deals"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("менеджер"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    title = models.CharField(_("название"), max_length=200)
+    stage = models.CharField(_("этап"), max_length=20, choices=Stage.choices, default=Stage.PROSPECTING)
+    amount_minor = models.BigIntegerField(_("сумма, коп."), default=0)
+    need_type = models.CharField(_("потребность"), max_length=16, choices=NeedType.choices, blank=True)
+    expected_close = models.DateField(_("ожидаемое закрытие"), null=True, blank=True)
+    next_step = models.CharField(_("следующий шаг"), max_length=200, blank=True)
+    client_gain = models.TextField(_("выгода клиента"), blank=True)
+    our_gain = models.TextField(_("наша выгода"), blank=True)
+    created_on = models.DateField(_("создана"))
+    closed_on = models.DateField(_("закрыта"), null=True, blank=True)
+
+    objects = scoped_queryset("company__").as_manager()
+
+    class Meta:
+        verbose_name = _("сделка")
+        verbose_name_plural = _("сделки")
+        ordering = ["-created_on", "-id"]
+        indexes = [models.Index(fields=["company", "stage"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES

@@ -1,0 +1,1 @@
+"""clientfocus.exchange (framework-free)."""

@@ -1,0 +1,75 @@
+"""Sale lines and the per-company monthly rollup.
+
+Money is stored in minor units (kopecks) as integers: sums are exact on SQLite and PostgreSQL
+alike, so a client whose purchases and returns cancel out has revenue exactly 0.
+Only sales/services.py writes either table (ARCHITECTURE.md, invariant 4).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clientfocus.accounts.access import scoped_queryset
+from clientfocus.companies.models import Company
+
+
+class Sale(models.Model):
+    """One line of an invoice (a shipment). Returns are negative lines."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="sales"
+    )
+    date = models.DateField(_("дата"))
+    invoice = models.CharField(_("номер документа"), max_length=64)
+    line_no = models.PositiveIntegerField(_("номер строки"), default=1)
+    amount_minor = models.BigIntegerField(_("сумма, коп."))
+    margin_minor = models.BigIntegerField(_("маржа, коп."), null=True, blank=True)
+    product_group = models.CharField(_("товарная группа"), max_length=120, blank=True)
+    # The natural key of a line: "invoice#line" or, where the source has neither, a content hash.
+    # Re-importing the same file therefore changes nothing.
+    key = models.CharField(_("ключ строки"), max_length=96, unique=True)
+
+    objects = scoped_queryset("company__").as_manager()
+
+    class Meta:
+        verbose_name = _("строка продажи")
+        verbose_name_plural = _("продажи")
+        ordering = ["-date", "invoice", "line_no"]
+        indexes = [
+            models.Index(fields=["company", "date"]),
+            models.Index(fields=["date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice}#{self.line_no} {self.date}"
+
+
+class MonthlySales(models.Model):
+    """The rollup: one row per company × calendar month with any sale line.
+
+    The analysis reads this table, so its cost grows with companies × months, not with lines.
+    """
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="monthly_sales"
+    )
+    month = models.DateField(_("месяц"), help_text=_("первое число месяца"))
+    revenue_minor = models.BigIntegerField(_("выручка, коп."))
+    margin_minor = models.BigIntegerField(_("маржа, коп."), null=True, blank=True)
+    invoices = models.PositiveIntegerField(_("документов"))
+    lines = models.PositiveIntegerField(_("строк"))
+
+    objects = scoped_queryset("company__").as_manager()
+
+    class Meta:
+        verbose_name = _("продажи за месяц")
+        verbose_name_plural = _("продажи по месяцам")
+        ordering = ["company", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "month"], name="monthly_sales_company_month")
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month:%Y-%m}"
