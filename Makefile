@@ -49,7 +49,7 @@ test: install assets messages  ## the whole suite (SQLite, and PostgreSQL too wh
 	bash scripts/test.sh
 
 lint: install  ## ruff, mypy on the framework-free packages, import-linter
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/mypy src/clientfocus/analytics src/clientfocus/exchange
 	$(BIN)/lint-imports
 

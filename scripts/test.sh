@@ -11,7 +11,7 @@ export CLIENTFOCUS_VAR="${CLIENTFOCUS_VAR:-$PWD/var/test}"
 PG_URL_DEFAULT="postgres://postgres@127.0.0.1:5432/postgres"
 
 echo "== lint: ruff, import contracts"
-$BIN/ruff check src tests benchmarks
+$BIN/ruff check .
 $BIN/lint-imports
 
 echo "== migrations are complete (makemigrations --check)"

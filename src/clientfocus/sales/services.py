@@ -173,7 +173,8 @@ def _insert_new(batch: Sequence[SaleLine], touched: set[tuple[int, dt.date]]) ->
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS _sale_in ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA"
+                "CREATE TEMP TABLE IF NOT EXISTS _sale_in ON COMMIT DROP AS "
+                f"SELECT {cols} FROM {table} WITH NO DATA"
             )
             cur.execute("TRUNCATE _sale_in")
             _copy_rows(cur, "_sale_in", rows)
