@@ -16,6 +16,13 @@ import pytest
 from clientfocus.accounts.models import Role, User
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.node.name:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Portfolio:
     company: object

@@ -75,7 +75,7 @@ def test_translation_catalogues_are_complete():
     assert result.returncode == 0, result.stdout
 
 
-def test_passwords_are_hashed_with_argon2(db):
+def test_passwords_are_hashed_with_argon2(db):  # keeps the real hasher (see conftest)
     from clientfocus.accounts.models import User
 
     user = User.objects.create_user(username="hash-check", password="очень-длинный-пароль")
