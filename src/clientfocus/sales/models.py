@@ -49,16 +49,22 @@ class MonthlySales(models.Model):
     """The rollup: one row per company × calendar month with any sale line.
 
     The analysis reads this table, so its cost grows with companies × months, not with lines.
+    first_day/last_day make first and last purchase exact to the day for any as-of date.
     """
 
     company = models.ForeignKey(
         Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="monthly_sales"
     )
     month = models.DateField(_("месяц"), help_text=_("первое число месяца"))
-    revenue_minor = models.BigIntegerField(_("выручка, коп."))
+    revenue_minor = models.BigIntegerField(_("выручка, коп."), help_text=_("за вычетом возвратов"))
+    # A sum with an unknown part is unknown: null as soon as one line of the month has no margin.
     margin_minor = models.BigIntegerField(_("маржа, коп."), null=True, blank=True)
-    invoices = models.PositiveIntegerField(_("документов"))
+    # Purchases: distinct (day, invoice) pairs whose net amount is positive (a credit note for a
+    # return is not a purchase) — the same rule as analytics.facts_from_lines.
+    invoices = models.PositiveIntegerField(_("покупок"))
     lines = models.PositiveIntegerField(_("строк"))
+    first_day = models.DateField(_("первая покупка в месяце"), null=True, blank=True)
+    last_day = models.DateField(_("последняя покупка в месяце"), null=True, blank=True)
 
     objects = scoped_queryset("company__").as_manager()
 

@@ -11,17 +11,21 @@ import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
 
 from clientfocus.accounts.models import User
 from clientfocus.accounts.services import audit_record
 from clientfocus.companies.models import Company, Status
+from clientfocus.portfolio.staleness import data_changed
 from clientfocus.sales.models import MonthlySales, Sale
+
+if TYPE_CHECKING:
+    import polars as pl
 
 Progress = Callable[[int], None]
 
@@ -104,6 +108,7 @@ def sale_create(
         )
         rollup_refresh({(company.pk, month_start(date))})
         _promote_buyers({company.pk})
+        data_changed()
         audit_record(actor=actor, action="sale_create", obj=sale, details={"amount_minor": amount_minor})
     return sale
 
@@ -114,6 +119,7 @@ def sale_delete(*, actor: User | None, sale: Sale) -> None:
         audit_record(actor=actor, action="sale_delete", obj=sale, details={"key": sale.key})
         sale.delete()
         rollup_refresh({cell})
+        data_changed()
 
 
 # --- bulk writes ----------------------------------------------------------------------------
@@ -148,6 +154,8 @@ def sales_bulk_insert(
                 progress(len(batch))
         rollup_refresh(touched)
         _promote_buyers({c for c, _m in touched})
+        if added:
+            data_changed()
         audit_record(
             actor=actor, action="sales_bulk_insert", object_type="sales.sale", details={"added": added}
         )
@@ -211,7 +219,9 @@ def copy_csv(table: str, columns: Sequence[str], payload: io.BytesIO | bytes) ->
 
 # --- the rollup -----------------------------------------------------------------------------
 
-ROLLUP_COLUMNS = ("company_id", "month", "revenue_minor", "margin_minor", "invoices", "lines")
+ROLLUP_COLUMNS = (
+    "company_id", "month", "revenue_minor", "margin_minor", "invoices", "lines", "first_day", "last_day"
+)
 
 
 def rollup_refresh(cells: Iterable[tuple[int, dt.date]], *, chunk: int = 500) -> None:
@@ -229,53 +239,78 @@ def rollup_refresh(cells: Iterable[tuple[int, dt.date]], *, chunk: int = 500) ->
         part = ids[i : i + chunk]
         lo = min(min(by_company[c]) for c in part)
         hi = max(max(by_company[c]) for c in part)
-        hi_end = (hi.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         MonthlySales.objects.filter(company_id__in=part, month__gte=lo, month__lte=hi).delete()
-        rows = (
-            Sale.objects.filter(company_id__in=part, date__gte=lo, date__lt=hi_end)
-            .annotate(m=TruncMonth("date"))
-            .values("company_id", "m")
-            .annotate(
-                revenue=Sum("amount_minor"),
-                margin=Sum("margin_minor"),
-                invoices=Count("invoice", distinct=True),
-                lines=Count("id"),
-            )
-        )
-        MonthlySales.objects.bulk_create(
-            [
-                MonthlySales(
-                    company_id=r["company_id"],
-                    month=_as_date(r["m"]),
-                    revenue_minor=r["revenue"],
-                    margin_minor=r["margin"],
-                    invoices=r["invoices"],
-                    lines=r["lines"],
-                )
-                for r in rows
-            ],
-            batch_size=2000,
-        )
+        rows = rollup_from_lines(company_ids=part, start=lo, end=next_month(hi))
+        rollup_bulk_load(rows)
 
 
-def rollup_rebuild_all(*, progress: Progress | None = None) -> int:
-    """Rebuild the whole rollup from the lines (repair, and the test that checks the invariant)."""
+def month_expr(column: str) -> str:
+    """SQL for the first day of the month of a date column, in this database's dialect."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"strftime('%Y-%m-01', {column})"
+
+
+def rollup_from_lines(
+    *, company_ids: Sequence[int] | None, start: dt.date | None, end: dt.date | None, by_day: bool = False
+) -> list[tuple[int, dt.date, int, int | None, int, int, dt.date | None, dt.date | None]]:
+    """Aggregate sale lines into rollup rows (company, month or day, revenue, margin, purchases,
+    lines, first_day, last_day) for lines with start <= date < end.
+
+    Two levels: first per (company, day, invoice) — a purchase is an invoice whose net amount
+    that day is positive — then per month (or per day, for the edge months the analysis reads
+    at day granularity). Margin is null as soon as one line lacks it.
+    """
+    where, params = ["1 = 1"], []
+    if company_ids is not None:
+        where.append(f"company_id IN ({', '.join(['%s'] * len(company_ids))})")
+        params += list(company_ids)
+    if start is not None:
+        where.append("date >= %s")
+        params.append(start)
+    if end is not None:
+        where.append("date < %s")
+        params.append(end)
+    period = "date" if by_day else month_expr("date")
+    sql = f"""
+        WITH inv AS (
+            SELECT company_id, date, invoice, SUM(amount_minor) AS net, COUNT(*) AS n,
+                   COUNT(margin_minor) AS n_margin, SUM(margin_minor) AS margin
+            FROM {Sale._meta.db_table}
+            WHERE {" AND ".join(where)}
+            GROUP BY company_id, date, invoice
+        )
+        SELECT company_id, {period} AS period, SUM(net),
+               CASE WHEN SUM(n_margin) = SUM(n) THEN SUM(margin) END,
+               SUM(CASE WHEN net > 0 THEN 1 ELSE 0 END), SUM(n),
+               MIN(CASE WHEN net > 0 THEN date END), MAX(CASE WHEN net > 0 THEN date END)
+        FROM inv
+        GROUP BY company_id, {period}
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [
+            (r[0], _as_date(r[1]), int(r[2]), None if r[3] is None else int(r[3]), int(r[4]), int(r[5]),
+             _as_date(r[6]) if r[6] is not None else None, _as_date(r[7]) if r[7] is not None else None)
+            for r in cur.fetchall()
+        ]
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def rollup_rebuild_all() -> int:
+    """Rebuild the whole rollup from the lines (repair, and the tests that check the invariant)."""
     with transaction.atomic():
         MonthlySales.objects.all().delete()
-        ids = list(Sale.objects.values_list("company_id", flat=True).distinct().order_by())
-        first_last = Sale.objects.order_by("date").values_list("date", flat=True)
-        if not ids:
-            return 0
-        lo = month_start(first_last.first())  # type: ignore[arg-type]
-        hi = month_start(first_last.last())  # type: ignore[arg-type]
-        for i in range(0, len(ids), 500):
-            rollup_refresh({(c, lo) for c in ids[i : i + 500]} | {(c, hi) for c in ids[i : i + 500]})
-            if progress:
-                progress(len(ids[i : i + 500]))
-    return MonthlySales.objects.count()
+        rows = rollup_from_lines(company_ids=None, start=None, end=None)
+        for k in range(0, len(rows), 50_000):
+            rollup_bulk_load(rows[k : k + 50_000])
+    return len(rows)
 
 
-def rollup_bulk_load(rows: Sequence[tuple[int, dt.date, int, int | None, int, int]]) -> None:
+def rollup_bulk_load(rows: Sequence[tuple[object, ...]]) -> None:
     """Write rollup rows computed alongside a fresh bulk load of lines (the demo path).
 
     The caller guarantees these companies had no lines before; the rows are the exact
@@ -306,3 +341,239 @@ def _promote_buyers(company_ids: set[int]) -> None:
             Company.objects.filter(
                 pk__in=ids[i : i + 900], status__in=[Status.SUSPECT, Status.PROSPECT]
             ).update(status=Status.CLIENT)
+
+
+# --- fresh bulk load (demo) ---------------------------------------------------------------
+#
+# The demo generator writes millions of lines for companies that have none yet. It computes the
+# rollup of those lines itself (vectorised, in the same pass), so this path neither looks keys
+# up nor re-aggregates in SQL; tests compare its rollup with rollup_rebuild_all().
+
+
+def sales_fresh_load(*, lines: pl.DataFrame, rollup: pl.DataFrame) -> int:
+    """Write new sale lines of companies without lines yet, and the rollup rows of exactly those
+    lines. Returns the lines written.
+
+    `lines` has the columns of SALE_COLUMNS (dates as 'YYYY-MM-DD' text, keys unique and not
+    stored yet); `rollup` those of ROLLUP_COLUMNS. PostgreSQL: COPY of CSV bytes that polars
+    writes in bulk; SQLite: one executemany per table. Call inside a transaction, so the lines
+    and their rollup are committed together.
+    """
+    _fresh_write(Sale._meta.db_table, SALE_COLUMNS, lines)
+    _fresh_write(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
+    data_changed()
+    return lines.height
+
+
+def _fresh_write(table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
+    frame = frame.select(list(columns))
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            buf = io.BytesIO()
+            # polars writes null as an empty field and "" as a quoted one: COPY's CSV defaults.
+            frame.write_csv(buf, include_header=False)
+            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(buf.getvalue())
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                            zip(*(_python_values(frame[c]) for c in columns), strict=True))
+
+
+def _python_values(column: pl.Series) -> list[object]:
+    """A column as Python values for executemany. An Enum column (a product group) hands out
+    its few category strings by reference instead of a new str per row."""
+    import numpy as np
+    import polars as pl
+
+    if isinstance(column.dtype, pl.Enum) and column.null_count() == 0:
+        labels = np.array(column.dtype.categories.to_list(), dtype=object)
+        return labels[column.to_physical().to_numpy()].tolist()  # type: ignore[no-any-return]
+    return column.to_list()
+
+
+@contextmanager
+def sales_fresh_load_session(*, large: bool) -> Iterator[None]:
+    """Around a large fresh load on SQLite: drop the secondary indexes of the sale lines and
+    recreate them afterwards from the very statements that created them (read back from
+    sqlite_master, so they come back exactly as the migration made them). One sorted CREATE
+    INDEX is cheaper than keeping three B-trees in step row by row. PostgreSQL, and small loads,
+    keep their indexes.
+    """
+    if not large or connection.vendor != "sqlite":
+        yield
+        return
+    table = Sale._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+            [table],
+        )
+        saved = cur.fetchall()
+        for name, _sql in saved:
+            cur.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            # The sort behind CREATE INDEX spills to temporary files beyond the page cache;
+            # with temp_store=MEMORY (our setting) those "files" are RAM — 1 GB at 10M lines.
+            # (SQLite refuses to change it inside a transaction: then the setting stays.)
+            cur.execute("PRAGMA temp_store")
+            temp_store = int(cur.fetchone()[0])
+            spill = not connection.in_atomic_block
+            if spill:
+                cur.execute("PRAGMA temp_store = FILE")
+            try:
+                for _name, sql in saved:
+                    cur.execute(sql)
+            finally:
+                if spill:
+                    cur.execute(f"PRAGMA temp_store = {temp_store:d}")
+
+
+# --- imports: a polars frame of lines at a time -------------------------------------------------
+#
+# The import pipeline (imports/) hands over one chunk of already validated lines with their keys.
+# Lines whose key is stored are skipped (idempotent re-import); the new lines' rollup cells are
+# computed here in polars when the cell had no lines before the chunk (the usual case: the rollup
+# of an empty cell is exactly the aggregate of the lines just added), and rebuilt from the lines
+# in SQL otherwise (a cell that already had lines, or one a concurrent writer touched).
+
+
+@dataclass(frozen=True, slots=True)
+class SalesFrameResult:
+    added: int
+    present: int  # lines whose key was already stored (or repeated within the frame)
+    cells: int  # rollup cells brought in step
+
+
+def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool = True) -> SalesFrameResult:
+    """Insert the lines of `lines` (columns SALE_COLUMNS, `date` a polars Date, `key` filled)
+    whose key is not stored yet, and bring the rollup in step. Call inside a transaction: the
+    lines and their rollup commit together."""
+    import polars as pl
+
+    from clientfocus.core.bulk import bulk_insert_frame
+
+    total = lines.height
+    frame = lines.select(list(SALE_COLUMNS)).unique(subset="key", keep="first", maintain_order=True)
+    existing = _stored_keys(frame.get_column("key").to_list())
+    if existing:
+        frame = frame.filter(~pl.col("key").is_in(existing))
+    if frame.height == 0:
+        return SalesFrameResult(0, total, 0)
+    frame = frame.with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
+    cells = frame.select("company_id", "_month").unique()
+    occupied = _occupied_cells(cells)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS _sale_in ON COMMIT DROP AS "
+                f"SELECT {', '.join(SALE_COLUMNS)} FROM {Sale._meta.db_table} WITH NO DATA"
+            )
+            cur.execute("TRUNCATE _sale_in")
+    if connection.vendor == "postgresql":
+        bulk_insert_frame("_sale_in", SALE_COLUMNS, frame)
+        with connection.cursor() as cur:
+            cols = ", ".join(SALE_COLUMNS)
+            cur.execute(
+                f"INSERT INTO {Sale._meta.db_table} ({cols}) SELECT {cols} FROM _sale_in "
+                "ON CONFLICT (key) DO NOTHING"
+            )
+            added = max(cur.rowcount, 0)
+    else:
+        added = _sqlite_insert_ignore(frame)
+    if added != frame.height:
+        # Another writer stored some of these keys meanwhile: rebuild every touched cell.
+        occupied = cells
+    fresh = cells.join(occupied, on=["company_id", "_month"], how="anti")
+    if fresh.height:
+        rollup = _rollup_frame(frame.join(fresh, on=["company_id", "_month"], how="semi"))
+        bulk_insert_frame(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
+    if occupied.height:
+        rollup_refresh((int(c), m) for c, m in occupied.iter_rows())
+    _promote_buyers(set(cells.get_column("company_id").unique().to_list()))
+    data_changed()
+    if audit:
+        audit_record(
+            actor=actor, action="sales_import_frame", object_type="sales.sale", details={"added": added}
+        )
+    return SalesFrameResult(added, total - added, cells.height)
+
+
+def _stored_keys(keys: list[str]) -> list[str]:
+    """Which of `keys` are stored already (one indexed lookup per key, in one statement)."""
+    if not keys:
+        return []
+    table = Sale._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"SELECT key FROM {table} WHERE key = ANY(%s)", [keys])
+        else:
+            import json
+
+            cur.execute(f"SELECT key FROM {table} WHERE key IN (SELECT value FROM json_each(%s))",
+                        [json.dumps(keys, ensure_ascii=False)])
+        return [r[0] for r in cur.fetchall()]
+
+
+def _occupied_cells(cells: pl.DataFrame) -> pl.DataFrame:
+    """The rollup cells among `cells` (company_id, _month) that already have a rollup row."""
+    import polars as pl
+
+    ids = cells.get_column("company_id").unique().sort().to_list()
+    lo, hi = cells.get_column("_month").min(), cells.get_column("_month").max()
+    found: list[tuple[int, dt.date]] = []
+    for i in range(0, len(ids), 5000):
+        part = ids[i : i + 5000]
+        found += (
+            MonthlySales.objects.filter(company_id__in=part, month__gte=lo, month__lte=hi)
+            .values_list("company_id", "month")
+            .order_by()
+        )
+    stored = pl.DataFrame(
+        {"company_id": [c for c, _m in found], "_month": [m for _c, m in found]},
+        schema={"company_id": cells.schema["company_id"], "_month": pl.Date},
+    )
+    return cells.join(stored, on=["company_id", "_month"], how="semi")
+
+
+def _sqlite_insert_ignore(frame: pl.DataFrame) -> int:
+    from clientfocus.core.bulk import python_values
+
+    cols = ", ".join(SALE_COLUMNS)
+    marks = ", ".join(["%s"] * len(SALE_COLUMNS))
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {Sale._meta.db_table} ({cols}) VALUES ({marks}) ON CONFLICT (key) DO NOTHING",
+            zip(*(python_values(frame[c]) for c in SALE_COLUMNS), strict=True),
+        )
+        return max(cur.rowcount, 0)
+
+
+def _rollup_frame(lines: pl.DataFrame) -> pl.DataFrame:
+    """The rollup rows of `lines` alone, by the rule of `rollup_from_lines` (a purchase is a
+    (day, invoice) whose net amount is positive; margin unknown as soon as one line lacks it)."""
+    import polars as pl
+
+    inv = lines.group_by("company_id", "_month", "date", "invoice").agg(
+        pl.col("amount_minor").sum().alias("net"),
+        pl.len().alias("n"),
+        pl.col("margin_minor").count().alias("n_margin"),
+        pl.col("margin_minor").sum().alias("margin"),
+    )
+    bought = pl.col("net") > 0
+    return inv.group_by("company_id", "_month").agg(
+        pl.col("net").sum().alias("revenue_minor"),
+        pl.when(pl.col("n_margin").sum() == pl.col("n").sum())
+        .then(pl.col("margin").sum())
+        .otherwise(None)
+        .alias("margin_minor"),
+        bought.sum().cast(pl.Int64).alias("invoices"),
+        pl.col("n").sum().cast(pl.Int64).alias("lines"),
+        pl.col("date").filter(bought).min().alias("first_day"),
+        pl.col("date").filter(bought).max().alias("last_day"),
+    ).rename({"_month": "month"}).select(list(ROLLUP_COLUMNS))

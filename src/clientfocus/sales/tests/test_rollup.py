@@ -24,9 +24,19 @@ pytestmark = pytest.mark.django_db
 def rollup() -> set[tuple]:
     return set(
         MonthlySales.objects.values_list(
-            "company_id", "month", "revenue_minor", "margin_minor", "invoices", "lines"
+            "company_id",
+            "month",
+            "revenue_minor",
+            "margin_minor",
+            "invoices",
+            "lines",
+            "first_day",
+            "last_day",
         )
     )
+
+
+D = dt.date
 
 
 def test_single_writes_keep_the_rollup_in_step():
@@ -52,11 +62,13 @@ def test_single_writes_keep_the_rollup_in_step():
         amount_minor=-3_000,
         margin_minor=-600,
     )
-    assert rollup() == {(c.pk, dt.date(2026, 3, 1), 12_000, 1_400, 2, 3)}
+    # Purchases: (03-05, А-1) and (03-20, А-1) are positive; the return А-2 is not a purchase.
+    # Margin: А-1#2 has none, so the month's margin is unknown.
+    assert rollup() == {(c.pk, D(2026, 3, 1), 12_000, None, 2, 3, D(2026, 3, 5), D(2026, 3, 20))}
     # The first sale promotes a prospect to CLIENT (PRODUCT.md, status funnel).
     assert Company.objects.get(pk=c.pk).status == Status.CLIENT
     sale_delete(actor=None, sale=Sale.objects.get(invoice="А-2"))
-    assert rollup() == {(c.pk, dt.date(2026, 3, 1), 15_000, 2_000, 1, 2)}
+    assert rollup() == {(c.pk, D(2026, 3, 1), 15_000, None, 2, 2, D(2026, 3, 5), D(2026, 3, 20))}
     sale_delete(actor=None, sale=Sale.objects.get(invoice="А-1", line_no=1))
     sale_delete(actor=None, sale=Sale.objects.get(invoice="А-1", line_no=2))
     assert rollup() == set()
@@ -74,9 +86,11 @@ def test_bulk_insert_is_idempotent_and_matches_a_rebuild():
     assert sales_bulk_insert(actor=None, lines=lines, batch_size=2) == 5
     first = rollup()
     assert first == {
-        (a.pk, dt.date(2025, 12, 1), 100_00, 20_00, 1, 1),
-        (a.pk, dt.date(2026, 1, 1), 300_00, 5_00, 1, 2),
-        (b.pk, dt.date(2026, 1, 1), 0, 0, 2, 2),
+        (a.pk, D(2025, 12, 1), 100_00, 20_00, 1, 1, D(2025, 12, 31), D(2025, 12, 31)),
+        # Р-11 spans two days: two purchases; one line has no margin, so the month's is unknown.
+        (a.pk, D(2026, 1, 1), 300_00, None, 2, 2, D(2026, 1, 1), D(2026, 1, 15)),
+        # The return cancels the purchase exactly: revenue 0, one purchase (Р-12).
+        (b.pk, D(2026, 1, 1), 0, 0, 1, 2, D(2026, 1, 2), D(2026, 1, 2)),
     }
     # Re-importing the same lines changes nothing; an overlapping newer export adds only the new line.
     assert sales_bulk_insert(actor=None, lines=lines) == 0
@@ -88,7 +102,7 @@ def test_bulk_insert_is_idempotent_and_matches_a_rebuild():
     )
     assert Sale.objects.count() == 6
     after = rollup()
-    assert after == first | {(b.pk, dt.date(2026, 2, 1), 7_00, None, 1, 1)}
+    assert after == first | {(b.pk, D(2026, 2, 1), 7_00, None, 1, 1, D(2026, 2, 1), D(2026, 2, 1))}
     rollup_rebuild_all()
     assert rollup() == after
 

@@ -1,0 +1,138 @@
+"""The analysis as pages read it: installation settings, and the latest results snapshot.
+
+The analytics package computes a frozen report from the rollup; `portfolio/services.py` writes
+it here (one row per company plus the portfolio summaries), so pages never recompute it. Any
+write to sales, companies or activities bumps `DataVersion`; a snapshot computed from an older
+version is stale and says so.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clientfocus.accounts.access import scoped_queryset
+from clientfocus.companies.models import Company
+
+
+class AnalysisSettings(models.Model):
+    """The thresholds and cadences of PRODUCT.md, per installation (a single row, pk=1).
+
+    `values` holds `clientfocus.analytics.Settings.to_dict()`; missing keys take the defaults.
+    """
+
+    values = models.JSONField(_("значения"), default=dict, blank=True)
+    report_as_of = models.DateField(_("дата отчётов"), null=True, blank=True, help_text=_("пусто — сегодня"))
+    updated_at = models.DateTimeField(_("изменены"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто изменил"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        verbose_name = _("настройки анализа")
+        verbose_name_plural = _("настройки анализа")
+
+    def __str__(self) -> str:
+        return str(_("Настройки анализа"))
+
+
+class DataVersion(models.Model):
+    """A counter bumped by every write that changes what the analysis reads (a single row)."""
+
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("версия данных")
+        verbose_name_plural = _("версия данных")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class Snapshot(models.Model):
+    class State(models.TextChoices):
+        RUNNING = "running", _("считается")
+        READY = "ready", _("готов")
+        FAILED = "failed", _("ошибка")
+
+    as_of = models.DateField(_("на дату"))
+    state = models.CharField(_("состояние"), max_length=16, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(_("начат"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("закончен"), null=True, blank=True)
+    seconds = models.FloatField(_("секунд"), null=True, blank=True)
+    data_version = models.BigIntegerField(_("версия данных"), default=0)
+    settings_values = models.JSONField(_("настройки"), default=dict)
+    summary = models.JSONField(_("сводка"), default=dict, blank=True)
+    error = models.TextField(_("ошибка"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("кто запустил"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        verbose_name = _("расчёт анализа")
+        verbose_name_plural = _("расчёты анализа")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.get_state_display()})"
+
+
+class CompanyAnalysis(models.Model):
+    """One company's figures in the latest ready snapshot (PRODUCT.md, definitions 1–10)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="companies")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="analyses")
+    revenue_12m = models.BigIntegerField(default=0)
+    revenue_prev_12m = models.BigIntegerField(default=0)
+    margin_12m = models.BigIntegerField(null=True, blank=True)
+    trend_12m = models.FloatField(null=True, blank=True)
+    trend_3m_yoy = models.FloatField(null=True, blank=True)
+    best_year_revenue = models.BigIntegerField(default=0)
+    lifetime_revenue = models.BigIntegerField(default=0)
+    last_purchase = models.DateField(null=True, blank=True)
+    purchases = models.IntegerField(default=0)
+    pareto_rank = models.IntegerField(null=True, blank=True)
+    key_account = models.BooleanField(default=False)
+    lookalike_potential = models.BigIntegerField(null=True, blank=True)
+    potential = models.BigIntegerField(null=True, blank=True)
+    category = models.CharField(max_length=1, db_index=True)
+    temperature = models.FloatField(null=True, blank=True)
+    temperature_colour = models.CharField(max_length=8, blank=True)
+    loyalty = models.FloatField(null=True, blank=True)
+    profitability = models.BigIntegerField(null=True, blank=True)
+    quadrant = models.CharField(max_length=3, blank=True)
+    last_activity_date = models.DateField(null=True, blank=True)
+    next_due = models.DateField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)
+    days_overdue = models.IntegerField(null=True, blank=True)
+    alert = models.BooleanField(default=False)
+    expected_revenue_12m = models.BigIntegerField(null=True, blank=True)
+    p_alive = models.FloatField(null=True, blank=True)
+    # Everything else the card explains: reason codes and sentences (ru/en), neighbours, etc.
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = scoped_queryset("company__").as_manager()
+
+    class Meta:
+        verbose_name = _("анализ компании")
+        verbose_name_plural = _("анализ компаний")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "company"], name="company_analysis_unique")
+        ]
+        indexes = [
+            models.Index(fields=["snapshot", "revenue_12m"]),
+            models.Index(fields=["snapshot", "category", "temperature_colour"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.category}"

@@ -1,0 +1,216 @@
+"""Writes of the analysis: settings, staleness, and the recompute that stores a snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from clientfocus.accounts.models import User
+from clientfocus.accounts.services import audit_record
+from clientfocus.analytics import PortfolioReport, Settings, analyse_portfolio
+from clientfocus.analytics.summary import report_summary
+from clientfocus.core.bulk import bulk_insert_frame
+from clientfocus.portfolio.loaders import load_facts
+from clientfocus.portfolio.models import AnalysisSettings, CompanyAnalysis, Snapshot
+from clientfocus.portfolio.staleness import data_changed, data_version
+
+Progress = Callable[[str], None]
+
+# Snapshot columns read straight from the report's per-company frame.
+_DIRECT = (
+    "revenue_12m",
+    "revenue_prev_12m",
+    "margin_12m",
+    "trend_12m",
+    "trend_3m_yoy",
+    "best_year_revenue",
+    "lifetime_revenue",
+    "last_purchase",
+    "purchases",
+    "pareto_rank",
+    "key_account",
+    "lookalike_potential",
+    "potential",
+    "category",
+    "temperature",
+    "temperature_colour",
+    "loyalty",
+    "profitability",
+    "quadrant",
+    "last_activity_date",
+    "next_due",
+    "overdue",
+    "days_overdue",
+    "alert",
+    "expected_revenue_12m",
+    "p_alive",
+)
+# Kept in `details` for the company card's explanations.
+_DETAILS = (
+    "revenue_3m",
+    "revenue_3m_prev_year",
+    "first_purchase",
+    "active_months_12m",
+    "recency_days",
+    "tenure_days",
+    "cumulative_share",
+    "lookalike_neighbours",
+    "lookalike_same_industry",
+    "lookalike_same_region",
+    "lookalike_size_min",
+    "lookalike_size_max",
+    "potential_source",
+    "a_problem",
+    "cadence_days",
+    "contact_channel",
+    "cadence_code",
+    "sigma_month",
+    "revenue_drop",
+    "drop_z",
+    "alert_code",
+    "expected_purchases_12m",
+    "reason_codes",
+    "category_reason_ru",
+    "category_reason_en",
+    "temperature_reason_ru",
+    "temperature_reason_en",
+    "quadrant_reason_ru",
+    "quadrant_reason_en",
+    "cadence_reason_ru",
+    "cadence_reason_en",
+    "alert_reason_ru",
+    "alert_reason_en",
+)
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+def analysis_settings() -> Settings:
+    row = AnalysisSettings.objects.filter(pk=1).first()
+    return Settings.from_dict(row.values if row else {})
+
+
+def analysis_settings_update(
+    *, actor: User | None, values: dict[str, Any], report_as_of: dt.date | None = None
+) -> Settings:
+    """Validate and store the installation's thresholds; the snapshot becomes stale."""
+    current = analysis_settings().to_dict()
+    settings = Settings.from_dict({**current, **values})  # raises ValueError on a bad combination
+    with transaction.atomic():
+        AnalysisSettings.objects.update_or_create(
+            pk=1, defaults={"values": settings.to_dict(), "report_as_of": report_as_of, "updated_by": actor}
+        )
+        data_changed()
+        audit_record(
+            actor=actor,
+            action="analysis_settings_update",
+            object_type="portfolio.analysissettings",
+            object_id="1",
+            details={k: v for k, v in values.items()},
+        )
+    return settings
+
+
+def report_as_of_setting() -> dt.date | None:
+    row = AnalysisSettings.objects.filter(pk=1).only("report_as_of").first()
+    return row.report_as_of if row else None
+
+
+def recent_snapshots(limit: int = 10) -> Any:
+    return Snapshot.objects.select_related("requested_by").order_by("-started_at", "-id")[:limit]
+
+
+def report_as_of() -> dt.date:
+    row = AnalysisSettings.objects.filter(pk=1).only("report_as_of").first()
+    return row.report_as_of if row and row.report_as_of else timezone.localdate()
+
+
+# --- recompute ------------------------------------------------------------------------------
+
+
+def analysis_recompute(
+    *, actor: User | None, as_of: dt.date | None = None, progress: Progress | None = None
+) -> Snapshot:
+    """Read the database, analyse, write the snapshot that pages read. Returns it (ready)."""
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    settings = analysis_settings()
+    as_of = as_of or report_as_of()
+    version = data_version()
+    snapshot = Snapshot.objects.create(
+        as_of=as_of, data_version=version, settings_values=settings.to_dict(), requested_by=actor
+    )
+    try:
+        say("read")
+        facts = load_facts(as_of=as_of, settings=settings)
+        say("analyse")
+        report = analyse_portfolio(facts, as_of=as_of, settings=settings)
+        say("write")
+        with transaction.atomic():
+            _write_companies(snapshot, report)
+            snapshot.summary = report_summary(report)
+            snapshot.state = Snapshot.State.READY
+            snapshot.finished_at = timezone.now()
+            snapshot.seconds = time.perf_counter() - started
+            snapshot.save()
+            # Only the newest ready snapshot keeps its per-company rows.
+            CompanyAnalysis.objects.exclude(snapshot=snapshot).delete()
+            audit_record(
+                actor=actor,
+                action="analysis_recompute",
+                obj=snapshot,
+                details={"as_of": as_of.isoformat(), "seconds": round(snapshot.seconds, 3)},
+            )
+    except Exception as exc:
+        Snapshot.objects.filter(pk=snapshot.pk).update(
+            state=Snapshot.State.FAILED, error=repr(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return snapshot
+
+
+def _write_companies(snapshot: Snapshot, report: PortfolioReport) -> None:
+    frame = report.companies
+    details = [c for c in _DETAILS if c in frame.columns]
+    out = frame.select(
+        pl.lit(snapshot.pk, dtype=pl.Int64).alias("snapshot_id"),
+        pl.col("company_id"),
+        *[pl.col(c) for c in _DIRECT],
+        pl.struct(details).struct.json_encode().alias("details"),
+    ).with_columns(
+        pl.col("category").fill_null(""),
+        pl.col("temperature_colour").fill_null(""),
+        pl.col("quadrant").fill_null(""),
+        pl.col("revenue_12m").fill_null(0),
+        pl.col("revenue_prev_12m").fill_null(0),
+        pl.col("best_year_revenue").fill_null(0),
+        pl.col("lifetime_revenue").fill_null(0),
+        pl.col("purchases").fill_null(0),
+        pl.col("key_account").fill_null(False),
+        pl.col("overdue").fill_null(False),
+        pl.col("alert").fill_null(False),
+        # Floats and money for storage: integers stay exact, floats become plain floats.
+        *[
+            pl.col(c).cast(pl.Float64)
+            for c in ("trend_12m", "trend_3m_yoy", "temperature", "loyalty", "p_alive")
+        ],
+        *[
+            pl.col(c).round(0).cast(pl.Int64)
+            for c in ("lookalike_potential", "potential", "expected_revenue_12m", "profitability")
+        ],
+    )
+    # Infinite or NaN trends (no revenue a year before) are stored as unknown.
+    out = out.with_columns(
+        [
+            pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c)
+            for c in ("trend_12m", "trend_3m_yoy", "temperature", "loyalty", "p_alive")
+        ]
+    )
+    bulk_insert_frame(CompanyAnalysis._meta.db_table, out.columns, out)
