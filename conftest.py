@@ -113,7 +113,15 @@ def make_portfolio(owner: User, name: str) -> Portfolio:
 
 @pytest.fixture
 def cast(seller_alice, seller_erin, manager_bob, seller_charlie, admin_dana):
-    """Everyone, and each seller's portfolio."""
+    """Everyone, each seller's portfolio, and the analysis snapshot over them."""
+    from clientfocus.portfolio.services import analysis_recompute
+
+    portfolios = {
+        "alice": make_portfolio(seller_alice, "ООО «Ромашка»"),
+        "erin": make_portfolio(seller_erin, "АО «Северный кабель»"),
+        "charlie": make_portfolio(seller_charlie, "ООО «Южный ветер»"),
+    }
+    analysis_recompute(actor=None, as_of=dt.date(2026, 11, 25))
     return {
         "users": {
             "alice": seller_alice,
@@ -122,9 +130,5 @@ def cast(seller_alice, seller_erin, manager_bob, seller_charlie, admin_dana):
             "charlie": seller_charlie,
             "dana": admin_dana,
         },
-        "portfolios": {
-            "alice": make_portfolio(seller_alice, "ООО «Ромашка»"),
-            "erin": make_portfolio(seller_erin, "АО «Северный кабель»"),
-            "charlie": make_portfolio(seller_charlie, "ООО «Южный ветер»"),
-        },
+        "portfolios": portfolios,
     }

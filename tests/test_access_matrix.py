@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clientfocus.activities.models import Activity
 from clientfocus.companies.models import Company, Contact
 from clientfocus.deals.models import Deal
+from clientfocus.portfolio.models import CompanyAnalysis
 from clientfocus.sales.models import MonthlySales, Sale
 
 # Who sees whose portfolio (accounts/access.py).
@@ -27,8 +28,22 @@ OWNERS = ("alice", "erin", "charlie")
 
 # Every named workspace URL must be listed in exactly one of these.
 PUBLIC_URLS = {"login", "logout", "set_language"}
-LIST_URLS = {"home", "companies:list"}
+LIST_URLS = {"portfolio:myday", "portfolio:portfolio", "portfolio:analysis", "companies:list"}
 OBJECT_URLS = {"companies:detail": lambda p: {"pk": p.company.pk}}
+# Pages for some roles only: who gets 200 (everybody else 403, and nothing is written).
+ROLE_URLS = {
+    "portfolio:team": {"bob", "dana"},
+    "portfolio:settings": {"dana"},
+}
+ROLE_POST_URLS = {"portfolio:recompute": {"bob", "dana"}}
+# Writes on one object: (url name, kwargs for a portfolio, POST data, "nothing changed" check).
+OBJECT_POST_URLS = {
+    "activities:create": (
+        lambda p: {"company_id": p.company.pk},
+        {"kind": "call", "state": "done", "date": "2026-11-20", "subject": "Звонок"},
+    ),
+    "activities:done": (lambda p: {"pk": p.activity.pk}, {}),
+}
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
@@ -45,8 +60,68 @@ def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    covered = PUBLIC_URLS | LIST_URLS | set(OBJECT_URLS)
+    covered = (
+        PUBLIC_URLS
+        | LIST_URLS
+        | set(OBJECT_URLS)
+        | set(ROLE_URLS)
+        | set(ROLE_POST_URLS)
+        | set(OBJECT_POST_URLS)
+    )
     assert _names(get_resolver()) == covered
+
+
+def _state():
+    """Everything a denied request must leave untouched."""
+    from clientfocus.accounts.models import AuditEntry
+    from clientfocus.portfolio.models import AnalysisSettings, Snapshot
+
+    return (
+        list(Activity.objects.order_by("pk").values()),
+        Snapshot.objects.count(),
+        list(AnalysisSettings.objects.values()),
+        AuditEntry.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_role_pages_are_for_their_roles_only(client, cast, who):
+    client.force_login(cast["users"][who])
+    for name, allowed in ROLE_URLS.items():
+        assert client.get(reverse(name)).status_code == (200 if who in allowed else 403), (who, name)
+    for name, allowed in ROLE_POST_URLS.items():
+        before = _state()
+        response = client.post(reverse(name), {"back": "analysis"})
+        if who in allowed:
+            assert response.status_code == 302
+        else:
+            assert response.status_code == 403
+            assert _state() == before
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_writes_on_others_objects_answer_404_and_change_nothing(client, cast, who):
+    client.force_login(cast["users"][who])
+    for name, (kwargs_for, data) in OBJECT_POST_URLS.items():
+        for owner in OWNERS:
+            if owner in VISIBLE[who]:
+                continue
+            before = _state()
+            response = client.post(reverse(name, kwargs=kwargs_for(cast["portfolios"][owner])), data)
+            assert response.status_code == 404, (who, name, owner)
+            assert _state() == before
+
+
+def test_writes_on_your_own_objects_work(client, cast):
+    client.force_login(cast["users"]["alice"])
+    mine = cast["portfolios"]["alice"]
+    before = Activity.objects.filter(company=mine.company).count()
+    response = client.post(
+        reverse("activities:create", kwargs={"company_id": mine.company.pk}),
+        {"kind": "call", "state": "done", "date": "2026-11-20", "subject": "Звонок"},
+    )
+    assert response.status_code == 302
+    assert Activity.objects.filter(company=mine.company).count() == before + 1
 
 
 @pytest.mark.parametrize("who", list(VISIBLE))
@@ -72,7 +147,7 @@ def test_list_pages_show_only_what_is_yours(client, cast, who):
 
 
 def test_anonymous_users_are_sent_to_login(client, cast):
-    for name in LIST_URLS:
+    for name in LIST_URLS | set(ROLE_URLS):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     for name, kwargs_for in OBJECT_URLS.items():
@@ -82,7 +157,7 @@ def test_anonymous_users_are_sent_to_login(client, cast):
 
 # --- the admin -------------------------------------------------------------------------------
 
-SCOPED_MODELS = [Company, Contact, Sale, MonthlySales, Activity, Deal]
+SCOPED_MODELS = [Company, Contact, Sale, MonthlySales, Activity, Deal, CompanyAnalysis]
 
 
 def _object_of(model, portfolio):
@@ -90,6 +165,8 @@ def _object_of(model, portfolio):
         return portfolio.company
     if model is MonthlySales:
         return MonthlySales.objects.get(company=portfolio.company)
+    if model is CompanyAnalysis:
+        return CompanyAnalysis.objects.get(company=portfolio.company)
     return {
         Contact: portfolio.contact,
         Sale: portfolio.sale,

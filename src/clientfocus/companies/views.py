@@ -6,9 +6,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from clientfocus.activities.forms import ActivityForm
 from clientfocus.companies import selectors
+from clientfocus.portfolio.selectors import company_analysis, with_visible_reasons
 from clientfocus.sales.selectors import company_sales_lines, monthly_sales
 
 PAGE_SIZE = 50
@@ -49,11 +52,28 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
         ],
     }
+    analysis = company_analysis(user=request.user, company_id=company.pk)
+    if analysis:
+        with_visible_reasons([analysis], user=request.user)
+    neighbours = []
+    if analysis and analysis.details.get("lookalike_neighbours"):
+        neighbours = list(
+            selectors.company_visible(user=request.user)
+            .filter(pk__in=analysis.details["lookalike_neighbours"][:10])
+            .values("pk", "name", "industry", "region", "employees")
+        )
+    contacts = selectors.company_contacts(user=request.user, company=company)
     context = {
         "company": company,
+        "analysis": analysis,
+        "neighbours": neighbours,
+        "neighbours_hidden": len((analysis.details if analysis else {}).get("lookalike_neighbours") or [])
+        - len(neighbours),
+        "lang": "en" if (get_language() or "ru").startswith("en") else "ru",
+        "activity_form": ActivityForm(contacts=contacts, initial={"date": as_of}),
         "months": list(reversed(months)),
         "chart": chart,
-        "contacts": selectors.company_contacts(user=request.user, company=company),
+        "contacts": contacts,
         "activities": selectors.company_activities(user=request.user, company=company),
         "deals": selectors.company_deals(user=request.user, company=company),
         "lines": company_sales_lines(user=request.user, company=company, limit=20),

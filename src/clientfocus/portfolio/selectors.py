@@ -1,0 +1,394 @@
+"""Reads of the analysis, scoped to the user: the snapshot rows they may see and the portfolio
+summaries recomputed over exactly those rows (a seller's Pareto is of their own clients)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from django.db.models import Q, QuerySet
+
+from clientfocus.accounts.access import users_visible_to
+from clientfocus.activities.models import Activity, State
+from clientfocus.analytics import Settings
+from clientfocus.analytics.pareto import pareto_ranking
+from clientfocus.analytics.portfolio import _category_summary as category_summary
+from clientfocus.analytics.quadrants import quadrant_summary
+from clientfocus.analytics.topten import top_ten
+from clientfocus.analytics.types import ParetoSummary, TopTenCheck
+from clientfocus.deals.models import OPEN_STAGES, Deal
+from clientfocus.portfolio.models import CompanyAnalysis, Snapshot
+from clientfocus.portfolio.staleness import data_version
+
+CATEGORIES = ("A", "B", "C", "D")
+COLOURS = ("red", "orange", "yellow", "blue")
+QUADRANTS = ("I", "II", "III", "IV")
+
+
+def snapshot_current() -> Snapshot | None:
+    return Snapshot.objects.filter(state=Snapshot.State.READY).order_by("-finished_at", "-id").first()
+
+
+def snapshot_is_stale(snapshot: Snapshot | None) -> bool:
+    return snapshot is None or snapshot.data_version < data_version()
+
+
+def analysis_rows(*, user: Any, snapshot: Snapshot | None = None) -> QuerySet[CompanyAnalysis]:
+    snapshot = snapshot or snapshot_current()
+    if snapshot is None:
+        return CompanyAnalysis.objects.none()
+    return CompanyAnalysis.objects.visible_to(user).filter(snapshot=snapshot)
+
+
+def company_analysis(*, user: Any, company_id: int) -> CompanyAnalysis | None:
+    return analysis_rows(user=user).filter(company_id=company_id).first()
+
+
+# --- the portfolio list ----------------------------------------------------------------------
+
+PORTFOLIO_SORTS: dict[str, tuple[str, ...]] = {
+    "revenue": ("-revenue_12m", "company__name", "pk"),
+    "-revenue": ("revenue_12m", "company__name", "pk"),
+    "name": ("company__name", "pk"),
+    "-name": ("-company__name", "-pk"),
+    "potential": ("-potential", "pk"),
+    "trend": ("trend_12m", "pk"),
+    "temperature": ("temperature", "pk"),
+    "next_due": ("next_due", "pk"),
+    "category": ("category", "-revenue_12m", "pk"),
+}
+DEFAULT_PORTFOLIO_SORT = "revenue"
+
+
+@dataclass(frozen=True)
+class PortfolioFilters:
+    query: str = ""
+    category: str = ""
+    temperature: str = ""
+    quadrant: str = ""
+    seller: int | None = None
+    industry: str = ""
+    region: str = ""
+    status: str = ""
+    overdue: bool = False
+    alert: bool = False
+    key_account: bool = False
+    sort: str = DEFAULT_PORTFOLIO_SORT
+
+    def as_query(self) -> dict[str, str]:
+        out = {k: str(v) for k, v in self.__dict__.items() if v not in ("", None, False)}
+        for flag in ("overdue", "alert", "key_account"):
+            if getattr(self, flag):
+                out[flag] = "1"
+        return out
+
+
+def portfolio_list(*, user: Any, filters: PortfolioFilters) -> QuerySet[CompanyAnalysis]:
+    qs = analysis_rows(user=user).select_related("company", "company__owner")
+    f = filters
+    if f.query.strip():
+        qs = qs.filter(company__search_text__contains=f.query.strip().casefold())
+    if f.category in CATEGORIES:
+        qs = qs.filter(category=f.category)
+    if f.temperature in COLOURS:
+        qs = qs.filter(temperature_colour=f.temperature)
+    if f.quadrant in QUADRANTS:
+        qs = qs.filter(quadrant=f.quadrant)
+    if f.seller is not None:
+        qs = qs.filter(company__owner_id=f.seller)
+    if f.industry:
+        qs = qs.filter(company__industry=f.industry)
+    if f.region:
+        qs = qs.filter(company__region=f.region)
+    if f.status:
+        qs = qs.filter(company__status=f.status)
+    if f.overdue:
+        qs = qs.filter(overdue=True)
+    if f.alert:
+        qs = qs.filter(alert=True)
+    if f.key_account:
+        qs = qs.filter(key_account=True)
+    return qs.order_by(*PORTFOLIO_SORTS.get(f.sort, PORTFOLIO_SORTS[DEFAULT_PORTFOLIO_SORT]))
+
+
+def filter_choices(*, user: Any) -> dict[str, list[Any]]:
+    """Values for the filter drop-downs: only those present in the user's own portfolio."""
+    rows = analysis_rows(user=user)
+    return {
+        "industries": sorted(
+            i for i in rows.values_list("company__industry", flat=True).distinct().order_by() if i
+        ),
+        "regions": sorted(
+            r for r in rows.values_list("company__region", flat=True).distinct().order_by() if r
+        ),
+        "sellers": list(
+            users_visible_to(user).filter(companies__isnull=False).distinct().order_by("last_name")
+        ),
+    }
+
+
+# --- my day -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyDay:
+    due: list[CompanyAnalysis]
+    due_total: int
+    alerts: list[CompanyAnalysis]
+    deals_without_step: list[Deal]
+    week: list[Activity]
+    planned_overdue: list[Activity]
+    planned_overdue_total: int
+
+
+def my_day(*, user: Any, today: dt.date, limit: int = 30) -> MyDay:
+    """PRODUCT.md, seed 004: contacts due today and overdue, by category then temperature (the
+    coldest first, it is freezing); falling-revenue alerts; open deals with no next step; the
+    week's planned touches."""
+    rows = analysis_rows(user=user).select_related("company")
+    due_qs = rows.filter(next_due__lte=today).exclude(company__liquidated=True)
+    due = list(due_qs.order_by("category", "temperature", "next_due", "pk")[:limit])
+    alerts = list(rows.filter(alert=True).order_by("category", "trend_3m_yoy", "pk")[:limit])
+    deals = list(
+        Deal.objects.visible_to(user)
+        .filter(stage__in=OPEN_STAGES, next_step="")
+        .select_related("company")
+        .order_by("-amount_minor", "pk")[:limit]
+    )
+    week_end = today + dt.timedelta(days=6 - today.weekday())
+    activities = (
+        Activity.objects.visible_to(user).filter(state=State.PLANNED).select_related("company", "contact")
+    )
+    week = list(activities.filter(date__gte=today, date__lte=week_end).order_by("date", "pk")[:limit])
+    overdue_qs = activities.filter(date__lt=today)
+    overdue = list(overdue_qs.order_by("date", "pk")[:limit])
+    return MyDay(
+        due=due,
+        due_total=due_qs.count(),
+        alerts=alerts[:10],
+        deals_without_step=deals[:10],
+        week=week,
+        planned_overdue=overdue,
+        planned_overdue_total=overdue_qs.count(),
+    )
+
+
+# --- the analysis pages -------------------------------------------------------------------------
+
+_FRAME_FIELDS = {
+    "company_id": pl.Int64,
+    "company__name": pl.String,
+    "company__owner_id": pl.Int64,
+    "owner_name": pl.String,
+    "category": pl.String,
+    "revenue_12m": pl.Int64,
+    "potential": pl.Int64,
+    "temperature": pl.Float64,
+    "temperature_colour": pl.String,
+    "quadrant": pl.String,
+    "loyalty": pl.Float64,
+    "profitability": pl.Int64,
+    "key_account": pl.Boolean,
+    "company__relationship": pl.Int64,
+    "company__liquidated": pl.Boolean,
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    snapshot: Snapshot | None
+    companies: int
+    pareto: ParetoSummary
+    categories: list[dict[str, Any]]
+    quadrants: list[dict[str, Any]]
+    temperature_groups: list[dict[str, Any]]
+    scatter: list[dict[str, Any]]
+    top10: TopTenCheck
+    top_by_revenue: list[dict[str, Any]]
+    top_by_relationship: list[dict[str, Any]]
+    key_accounts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def analysis_frame(*, user: Any) -> pl.DataFrame:
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce, Concat
+
+    values = (
+        analysis_rows(user=user)
+        .annotate(
+            owner_name=Coalesce(
+                Concat("company__owner__first_name", Value(" "), "company__owner__last_name"), Value("—")
+            )
+        )
+        .annotate(_n=F("company__name"))
+        .values_list(*_FRAME_FIELDS)
+    )
+    frame = pl.DataFrame(list(values), schema=_FRAME_FIELDS, orient="row")
+    return frame.rename(
+        {
+            "company__name": "name",
+            "company__owner_id": "owner_id",
+            "company__relationship": "relationship",
+            "company__liquidated": "liquidated",
+        }
+    ).with_columns(
+        (pl.col("revenue_12m") > 0).alias("has_bought"),
+        ((pl.col("category") == "A") & (pl.col("temperature_colour") != "red")).alias("a_problem"),
+        pl.when(pl.col("temperature_colour") == "")
+        .then(None)
+        .otherwise(pl.col("temperature_colour"))
+        .alias("temperature_colour"),
+        pl.when(pl.col("quadrant") == "").then(None).otherwise(pl.col("quadrant")).alias("quadrant"),
+    )
+
+
+def analysis(
+    *, user: Any, settings: Settings, cells_per_group: int = 120, scatter_points: int = 1500
+) -> Analysis:
+    """The analysis pages' figures over the companies `user` may see."""
+    snapshot = snapshot_current()
+    frame = analysis_frame(user=user)
+    _ranked, pareto = pareto_ranking(frame.select("company_id", "revenue_12m"), settings)
+    # Temperature map: a cell per company, grouped by category and seller, hottest first.
+    cells = frame.filter(pl.col("category").is_in(CATEGORIES)).sort(
+        ["category", "owner_name", "temperature"], descending=[False, False, True], nulls_last=True
+    )
+    groups = []
+    for (category, owner_id, owner_name), part in cells.group_by(
+        ["category", "owner_id", "owner_name"], maintain_order=True
+    ):
+        counts = {c: int((part["temperature_colour"] == c).sum()) for c in COLOURS}
+        groups.append(
+            {
+                "category": category,
+                "owner_id": owner_id,
+                "owner_name": owner_name,
+                "total": part.height,
+                "more": max(part.height - cells_per_group, 0),
+                "counts": counts,
+                "no_sales": int(part["temperature_colour"].is_null().sum()),
+                "cells": part.head(cells_per_group)
+                .select("company_id", "name", "temperature_colour", "temperature", "revenue_12m")
+                .to_dicts(),
+            }
+        )
+    buying = frame.filter(pl.col("quadrant").is_not_null())
+    sample = buying if buying.height <= scatter_points else buying.sample(scatter_points, seed=7)
+    top = top_ten(frame, settings)
+    names = dict(zip(frame["company_id"].to_list(), frame["name"].to_list(), strict=True))
+    revenue = dict(zip(frame["company_id"].to_list(), frame["revenue_12m"].to_list(), strict=True))
+    rel = dict(zip(frame["company_id"].to_list(), frame["relationship"].to_list(), strict=True))
+    key = frame.filter(pl.col("key_account")).sort("revenue_12m", descending=True).head(50)
+    return Analysis(
+        snapshot=snapshot,
+        companies=frame.height,
+        pareto=pareto,
+        categories=category_summary(frame).to_dicts(),
+        quadrants=quadrant_summary(frame).to_dicts(),
+        temperature_groups=groups,
+        scatter=sample.select("company_id", "name", "loyalty", "profitability", "quadrant").to_dicts(),
+        top10=top,
+        top_by_revenue=[
+            {"id": i, "name": names[i], "revenue_12m": revenue[i], "relationship": rel[i]}
+            for i in top.by_revenue
+        ],
+        top_by_relationship=[
+            {"id": i, "name": names[i], "revenue_12m": revenue[i], "relationship": rel[i]}
+            for i in top.by_relationship
+        ],
+        key_accounts=key.select("company_id", "name", "revenue_12m", "category", "owner_name").to_dicts(),
+    )
+
+
+# --- the team ----------------------------------------------------------------------------------
+
+
+def team_overview(*, user: Any, today: dt.date) -> list[dict[str, Any]]:
+    """Per seller the manager may see: companies per category, A not red, overdue, alerts, deals."""
+    from django.db.models import Count
+
+    people = list(users_visible_to(user).filter(is_active=True).order_by("last_name", "first_name"))
+    rows = analysis_rows(user=user)
+    per = {
+        (r["company__owner_id"], r["category"]): r
+        for r in rows.values("company__owner_id", "category")
+        .annotate(
+            n=Count("id"),
+            a_not_red=Count("id", filter=Q(category="A") & ~Q(temperature_colour="red")),
+            overdue=Count("id", filter=Q(overdue=True)),
+            alerts=Count("id", filter=Q(alert=True)),
+        )
+        .order_by()
+    }
+    deals = {
+        (d["owner_id"], d["stage"]): d["n"]
+        for d in Deal.objects.visible_to(user)
+        .filter(stage__in=OPEN_STAGES)
+        .values("owner_id", "stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    out = []
+    for person in people:
+        cats = {c: per.get((person.pk, c), {}).get("n", 0) for c in CATEGORIES}
+        if not any(cats.values()) and not person.is_seller:
+            continue
+        out.append(
+            {
+                "user": person,
+                "categories": cats,
+                "companies": sum(cats.values()),
+                "a_not_red": sum(per.get((person.pk, c), {}).get("a_not_red", 0) for c in CATEGORIES),
+                "overdue": sum(per.get((person.pk, c), {}).get("overdue", 0) for c in CATEGORIES),
+                "alerts": sum(per.get((person.pk, c), {}).get("alerts", 0) for c in CATEGORIES),
+                "deals": {s: deals.get((person.pk, s), 0) for s in OPEN_STAGES},
+            }
+        )
+    return out
+
+
+# --- reasons the viewer may read ---------------------------------------------------------------
+
+_OTHERS = {
+    "ru": ("{names} и ещё {n} (компании других менеджеров)", "компании других менеджеров: {n}"),
+    "en": ("{names} and {n} more (other sellers' companies)", "other sellers' companies: {n}"),
+}
+
+
+def with_visible_reasons(rows: list[CompanyAnalysis], *, user: Any) -> list[CompanyAnalysis]:
+    """Set `category_reason_ru/_en` on each row, naming only look-alike companies `user` may see.
+
+    The snapshot's sentences name the neighbours behind a potential; a seller must not read the
+    names of other sellers' clients, so hidden neighbours are counted instead of named. Two
+    queries for the whole page, whatever its length.
+    """
+    from clientfocus.analytics.reasons import NAMED_NEIGHBOURS
+    from clientfocus.companies.models import Company
+
+    all_ids = {i for r in rows for i in (r.details.get("lookalike_neighbours") or [])}
+    visible = set(Company.objects.visible_to(user).filter(pk__in=all_ids).values_list("pk", flat=True))
+    named_ids = {i for r in rows for i in (r.details.get("lookalike_neighbours") or [])[:NAMED_NEIGHBOURS]}
+    names = (
+        dict(Company.objects.filter(pk__in=named_ids).values_list("pk", "name")) if all_ids - visible else {}
+    )
+    for row in rows:
+        ids = row.details.get("lookalike_neighbours") or []
+        for lang in ("ru", "en"):
+            text = row.details.get(f"category_reason_{lang}") or ""
+            if ids and not set(ids) <= visible:
+                named = ids[:NAMED_NEIGHBOURS]
+                more = len(ids) - len(named)
+                original = ", ".join(names.get(i, "") for i in named)
+                if more > 0:
+                    original += f" и ещё {more}" if lang == "ru" else f" and {more} more"
+                shown = [names.get(i, "") for i in named if i in visible]
+                hidden = len(ids) - len(shown)
+                with_names, without = _OTHERS[lang]
+                replacement = (
+                    with_names.format(names=", ".join(shown), n=hidden) if shown else without.format(n=hidden)
+                )
+                text = text.replace(original, replacement, 1)
+            setattr(row, f"category_reason_{lang}", text)
+    return rows
