@@ -65,7 +65,7 @@ def client_metrics(
     - trend_12m = revenue_12m / revenue_prev_12m - 1; trend_3m_yoy = revenue_3m /
       revenue_3m_prev_year - 1; null when the base is not positive.
     """
-    ids = np.unique(company_ids.cast(pl.Int64).to_numpy())
+    ids = _sorted_unique(company_ids.cast(pl.Int64).to_numpy())
     ev_ids = events.company_id
     ci = _positions(ids, ev_ids)
     missing = ci < 0
@@ -123,10 +123,7 @@ def client_metrics(
     grid = np.zeros(n * width, dtype=np.int64)
     np.add.at(grid, ci * width + (mon - m0), rev)
     grid2 = grid.reshape(n, width)
-    cs = np.cumsum(grid2, axis=1)
-    rolling = cs.copy()
-    rolling[:, 12:] -= cs[:, :-12]
-    best = np.maximum(np.maximum(rolling.max(axis=1, initial=0), revenue_12m), 0)
+    best = np.maximum(_best_12_months(grid2), revenue_12m)
 
     as_of_day = _day(as_of)
     frame = pl.DataFrame({
@@ -159,6 +156,28 @@ def client_metrics(
         _ratio_minus_one("revenue_3m", "revenue_3m_prev_year").alias("trend_3m_yoy"),
     ).drop("_margin_unknown", "_first", "_last")
     return frame, MonthGrid(first=m0, revenue=grid2)
+
+
+def _sorted_unique(a: IntArray) -> IntArray:
+    """np.unique without its hash table (slow at a million ids); free when already sorted."""
+    if len(a) < 2 or bool(np.all(a[1:] > a[:-1])):
+        return a
+    s = np.sort(a)
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
+def _best_12_months(grid: IntArray, rows_per_block: int = 65536) -> IntArray:
+    """Largest sum of 12 consecutive columns per row (fewer columns: the whole row), at least
+    0; cumulative sums block by block so that the temporaries stay in cache."""
+    n, width = grid.shape
+    best = np.zeros(n, dtype=np.int64)
+    for start in range(0, n, rows_per_block):
+        cs = np.cumsum(grid[start:start + rows_per_block], axis=1)
+        head = cs[:, :min(12, width)].max(axis=1, initial=0)
+        if width > 12:
+            head = np.maximum(head, (cs[:, 12:] - cs[:, :-12]).max(axis=1))
+        best[start:start + rows_per_block] = np.maximum(head, 0)
+    return best
 
 
 def _positions(ids: IntArray, values: IntArray) -> IntArray:

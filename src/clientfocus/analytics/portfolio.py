@@ -166,7 +166,7 @@ def analyse_portfolio(
         companies=frame,
         a_level=level,
         pareto=pareto,
-        categories=_category_summary(frame),
+        categories=category_summary(frame),
         quadrants=quadrant_summary(frame),
         temperature_map=temperature_map(frame),
         top10=top_ten(frame, settings),
@@ -177,7 +177,7 @@ def analyse_portfolio(
     )
 
 
-def _category_summary(frame: pl.DataFrame) -> pl.DataFrame:
+def category_summary(frame: pl.DataFrame) -> pl.DataFrame:
     """Counts and revenue shares per category, and potential against actual revenue."""
     total_n = max(frame.height, 1)
     total_rev = frame.filter(pl.col("revenue_12m") > 0)["revenue_12m"].sum() or 0
@@ -204,6 +204,10 @@ def _category_summary(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None).alias("actual_to_potential"),
         (pl.col("potential") - pl.col("revenue_12m")).alias("untapped"),
     )
+
+
+# The Django selectors imported the private name first; kept as an alias.
+_category_summary = category_summary
 
 
 def _alert_list(frame: pl.DataFrame, with_reasons: bool) -> pl.DataFrame:

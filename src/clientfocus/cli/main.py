@@ -93,6 +93,7 @@ def demo(
 
     if if_empty and demo_users_exist():
         click.echo("The database already has a portfolio: the demo was not loaded again.")
+        _ensure_analysis(quiet)
         _print_logins()
         return
     spec = DemoSpec(
@@ -107,6 +108,7 @@ def demo(
         f"{result.contacts:,} contacts, {result.activities:,} activities, {result.deals:,} deals "
         f"in {result.seconds:.1f} s."
     )
+    _ensure_analysis(quiet, force=True, as_of=spec.as_of)
     _print_logins()
 
 
@@ -257,6 +259,16 @@ def _stage_printer():  # type: ignore[no-untyped-def]
     return lambda stage: click.echo(f"… {names.get(stage, stage)}", err=True)
 
 
+def _ensure_analysis(quiet: bool, *, force: bool = False, as_of: dt.date | None = None) -> None:
+    """The workspace reads the analysis snapshot: compute it when there is none (or on request)."""
+    from clientfocus.portfolio.selectors import snapshot_current
+    from clientfocus.portfolio.services import analysis_recompute
+
+    if force or snapshot_current() is None:
+        snapshot = analysis_recompute(actor=None, as_of=as_of, progress=None if quiet else _stage_printer())
+        click.echo(f"Analysis as of {snapshot.as_of}: {snapshot.seconds:.1f} s.")
+
+
 def _print_logins() -> None:
     from clientfocus.portfolio.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -270,6 +282,7 @@ def main() -> None:
         cli(prog_name="clientfocus")
     except KeyboardInterrupt:
         sys.exit(130)
+
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from clientfocus.accounts.access import users_visible_to
 from clientfocus.activities.models import Activity, State
 from clientfocus.analytics import Settings
 from clientfocus.analytics.pareto import pareto_ranking
-from clientfocus.analytics.portfolio import _category_summary as category_summary
+from clientfocus.analytics.portfolio import category_summary
 from clientfocus.analytics.quadrants import quadrant_summary
 from clientfocus.analytics.topten import top_ten
 from clientfocus.analytics.types import ParetoSummary, TopTenCheck
