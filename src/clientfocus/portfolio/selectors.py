@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from clientfocus.accounts.access import users_visible_to
 from clientfocus.activities.models import Activity, State
@@ -149,7 +149,8 @@ def my_day(*, user: Any, today: dt.date, limit: int = 30) -> MyDay:
     week's planned touches."""
     rows = analysis_rows(user=user).select_related("company")
     due_qs = rows.filter(next_due__lte=today).exclude(company__liquidated=True)
-    due = list(due_qs.order_by("category", "temperature", "next_due", "pk")[:limit])
+    # Within a category the clients cooling down come first, then the never-bought prospects.
+    due = list(due_qs.order_by("category", F("temperature").asc(nulls_last=True), "next_due", "pk")[:limit])
     alerts = list(rows.filter(alert=True).order_by("category", "trend_3m_yoy", "pk")[:limit])
     deals = list(
         Deal.objects.visible_to(user)
