@@ -152,7 +152,7 @@ def _run(companies: int, lines: int, seed: int) -> None:
 
 
 def _clone_sale_table(connection: object) -> str:
-    """An empty table shaped like sales_sale with the same indexes (not the same names)."""
+    """An empty table shaped like sales_sale, with the same indexes and foreign key."""
     from clientfocus.sales.models import Sale
 
     src = Sale._meta.db_table
@@ -160,6 +160,11 @@ def _clone_sale_table(connection: object) -> str:
     with connection.cursor() as cur:  # type: ignore[attr-defined]
         if connection.vendor == "postgresql":  # type: ignore[attr-defined]
             cur.execute(f"CREATE TABLE {name} (LIKE {src} INCLUDING ALL)")
+            # LIKE copies no foreign key: add the company one, checked as Django declares it.
+            cur.execute(
+                f"ALTER TABLE {name} ADD FOREIGN KEY (company_id) REFERENCES companies_company (id) "
+                "DEFERRABLE INITIALLY DEFERRED"
+            )
         else:
             cur.execute(
                 "SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "

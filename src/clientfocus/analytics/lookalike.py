@@ -267,6 +267,10 @@ def lookalike_potential(companies: pl.DataFrame, settings: Settings) -> pl.DataF
         "lookalike_size_min": smin,
         "lookalike_size_max": smax,
     }).with_columns(
+        # Neighbours with no headcount recorded give no size range: NaN becomes unknown (null).
+        pl.col("lookalike_size_min").fill_nan(None),
+        pl.col("lookalike_size_max").fill_nan(None),
+    ).with_columns(
         lists,
         pl.when(pl.col("_has")).then(pl.col("lookalike_potential")).otherwise(None)
         .alias("lookalike_potential"),

@@ -89,7 +89,7 @@ def demo(
     import datetime as dt
 
     setup_django()
-    from clientfocus.portfolio.demo import DemoSpec, demo_load, demo_users_exist
+    from clientfocus.portfolio.demo import DemoError, DemoSpec, demo_load, demo_users_exist
 
     if if_empty and demo_users_exist():
         click.echo("The database already has a portfolio: the demo was not loaded again.")
@@ -102,7 +102,10 @@ def demo(
         seed=seed,
         as_of=dt.date.fromisoformat(as_of) if as_of else dt.date.today(),
     )
-    result = demo_load(spec, progress=not quiet)
+    try:
+        result = demo_load(spec, progress=not quiet)
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"Demo portfolio: {result.companies:,} companies, {result.lines:,} sale lines, "
         f"{result.contacts:,} contacts, {result.activities:,} activities, {result.deals:,} deals "

@@ -18,11 +18,13 @@ How the figures are driven (so that the analysis has something true to find):
   25–60 % of their level, PRODUCT.md §7) or lost (last purchase 6–18 months before *as of*;
   a third of them liquidated since). Some started buying within the three years.
 - **Months.** Expected revenue per month = level × seasonality of the industry × trend.
-  A client's invoices fall on months with probability ∝ (that)^0.6 and each invoice is sized
+  A client's invoices are spread over its months ∝ (that)^0.6 — evenly spaced along that
+  profile, as regular reorders are, with a random phase and jitter — and each invoice is sized
   so that the expectation is exactly the month's revenue: both frequency and ticket size carry
-  the season and the trend. Invoices have 1…n lines (bigger clients, bigger invoices);
-  ~1.5 % of invoices are returns (negative lines); margins per line around a per-company rate,
-  and ~10 % of clients have no margin recorded (imported from a ledger without cost).
+  the season and the trend (ticket noise σ 0.45 for the smallest clients … 0.2 for the biggest).
+  Invoices have 1…4 lines on average (bigger clients, bigger invoices); ~1.5 % of invoices are
+  return documents «ВЗ-…» (negative lines); margins per line around a per-company rate, and
+  ~10 % of clients have no margin recorded (imported from a ledger without cost).
 - **Lines.** ``spec.lines`` lines in all, shared among buyers ∝ revenue^0.45 × active months,
   so the biggest clients have thousands of lines and the smallest a handful.
 
@@ -31,6 +33,7 @@ generator, each chunk of sale lines from its own ``(seed, chunk)`` generator): t
 gives the same portfolio on SQLite and PostgreSQL. Nothing per sale line is a Python object
 except the rows handed to SQLite's executemany, one chunk at a time.
 
+Generation runs one chunk ahead in a thread, hidden behind the database's work.
 Writes: companies, contacts, activities and deals straight into their tables (COPY on
 PostgreSQL, executemany on SQLite); sale lines and the monthly rollup only through
 ``sales.services.sales_fresh_load`` (ARCHITECTURE.md, invariant 4). Each chunk of companies is
@@ -44,7 +47,6 @@ import calendar
 import contextlib
 import datetime as dt
 import gc
-import io
 import queue
 import threading
 import time
@@ -69,6 +71,7 @@ from clientfocus.companies.models import (
     company_search_text,
     size_band_for,
 )
+from clientfocus.core.bulk import bulk_insert_frame
 from clientfocus.deals.models import Deal, NeedType, Stage
 from clientfocus.exchange.inn import complete_inn
 from clientfocus.sales import services as sales_services
@@ -1014,9 +1017,7 @@ def _chunk_sales(plan: _Plan, lo: int, hi: int, seed: int, chunk: int) -> tuple[
     # before the start or after a loss, are never picked).
     month = (cum[inv_company] <= point[:, None]).sum(axis=1)
     month = np.minimum(month, M - 1)
-    day = np.floor(rng.random(n_total) * plan.month_days[month]).astype(np.int64)
-    date = plan.month_starts[month].astype(np.int64) + day  # days since 1970-01-01
-    date = _weekday(date, plan.month_starts[month].astype(np.int64), plan.month_days[month])
+    date = _working_days(rng, plan.month_starts[month].astype(np.int64), plan.month_days[month])
 
     # Ticket size: the month's expected revenue over its expected number of invoices.
     size = expected[inv_company, month] / (n_inv[inv_company] * freq_p[inv_company, month])
@@ -1137,14 +1138,21 @@ def _chunk_sales(plan: _Plan, lo: int, hi: int, seed: int, chunk: int) -> tuple[
     return lines, rollup
 
 
-def _weekday(date: np.ndarray, month_start: np.ndarray, month_days: np.ndarray) -> np.ndarray:
-    """Move weekend shipments to Friday (or Monday when Friday is in the previous month)."""
-    wd = (date + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
-    back = np.where(wd == 5, 1, np.where(wd == 6, 2, 0))
-    moved = date - back
-    fwd = np.where(wd == 5, 2, np.where(wd == 6, 1, 0))
-    moved = np.where(moved < month_start, date + fwd, moved)
-    return np.where(moved >= month_start + month_days, date, moved)
+def _working_days(rng: np.random.Generator, month_start: np.ndarray, month_days: np.ndarray) -> np.ndarray:
+    """A random working day (days since 1970-01-01) in each given month: weekend draws are
+    drawn again, and the rare weekend left after three tries moves to the nearest weekday of
+    the same month."""
+    date = month_start + np.floor(rng.random(month_start.size) * month_days).astype(np.int64)
+    for _ in range(3):
+        weekend = (date + 3) % 7 >= 5  # 1970-01-01 was a Thursday; 0 = Monday
+        if not weekend.any():
+            break
+        redraw = np.floor(rng.random(int(weekend.sum())) * month_days[weekend]).astype(np.int64)
+        date[weekend] = month_start[weekend] + redraw
+    wd = (date + 3) % 7
+    moved = date - np.where(wd == 5, 1, np.where(wd == 6, 2, 0))  # to Friday …
+    moved = np.where(moved < month_start, date + np.where(wd == 5, 2, np.where(wd == 6, 1, 0)), moved)
+    return np.where(moved >= month_start + month_days, date, moved)  # … or Monday, if in the month
 
 
 def _empty_lines() -> pl.DataFrame:
@@ -1406,6 +1414,8 @@ def _chunk_people(
             "next_step",
             "client_gain",
             "our_gain",
+            "client_wins",
+            "we_win",
             "created_on",
             "closed_on",
         )
@@ -1430,8 +1440,19 @@ def _chunk_people(
         deals["expected_close"].append(expected.isoformat() if expected else None)
         deals["next_step"].append("" if closed[j] else _pick(NEXT_STEPS, dr[j, 3]))
         # About one deal in six has no clear gain for us: the win-win check flags it (seed 000).
-        deals["client_gain"].append(_pick(CLIENT_GAINS, dr[j, 4]) if dr[j, 4] % 12 else "")
-        deals["our_gain"].append(_pick(OUR_GAINS, dr[j, 3]) if dr[j, 2] % 6 else "")
+        client_gain = _pick(CLIENT_GAINS, dr[j, 4]) if dr[j, 4] % 12 else ""
+        our_gain = _pick(OUR_GAINS, dr[j, 3]) if dr[j, 2] % 6 else ""
+        deals["client_gain"].append(client_gain)
+        deals["our_gain"].append(our_gain)
+        # The check itself: judged once past prospecting; a side with no stated gain loses
+        # (→ "consider declining"), or is left unjudged in one case of three.
+        judged = stage[j] > 0 or dr[j, 0] % 3 == 0
+        deals["client_wins"].append(
+            None if not judged else bool(client_gain) or (None if dr[j, 1] % 3 == 0 else False)
+        )
+        deals["we_win"].append(
+            None if not judged else bool(our_gain) or (None if dr[j, 4] % 3 == 0 else False)
+        )
         deals["created_on"].append(created_on.isoformat())
         deals["closed_on"].append(closed_on.isoformat() if closed_on else None)
     deal_df = pl.DataFrame(
@@ -1442,6 +1463,8 @@ def _chunk_people(
             "owner_id": pl.Int64,
             "company_id": pl.Int64,
             "amount_minor": pl.Int64,
+            "client_wins": pl.Boolean,
+            "we_win": pl.Boolean,
         },
     )
     return contact_df, activity_df, deal_df
@@ -1451,24 +1474,17 @@ def _chunk_people(
 
 
 def _write(model: type[models.Model], frame: pl.DataFrame) -> None:
-    """Insert a frame's rows into a model's table: COPY on PostgreSQL, executemany on SQLite."""
+    """Insert a frame's rows into a model's table: COPY on PostgreSQL, executemany on SQLite.
+
+    Columns the table does not have (a field whose migration has not run yet) are left out, so
+    the demo keeps working while the schema grows.
+    """
     if frame.height == 0:
         return
-    # Table and column names come from the model and the generator, never from input.
     table = model._meta.db_table
-    columns = frame.columns
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            buf = io.BytesIO()
-            frame.write_csv(buf, include_header=False)
-            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(buf.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
-                zip(*(frame[c].to_list() for c in columns), strict=True),
-            )
+        known = {c.name for c in connection.introspection.get_table_description(cur, table)}
+    bulk_insert_frame(table, [c for c in frame.columns if c in known], frame)
 
 
 def _ensure_users() -> list[User]:

@@ -366,32 +366,9 @@ def sales_fresh_load(*, lines: pl.DataFrame, rollup: pl.DataFrame) -> int:
 
 
 def _fresh_write(table: str, columns: Sequence[str], frame: pl.DataFrame) -> None:
-    if frame.height == 0:
-        return
-    frame = frame.select(list(columns))
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            buf = io.BytesIO()
-            # polars writes null as an empty field and "" as a quoted one: COPY's CSV defaults.
-            frame.write_csv(buf, include_header=False)
-            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(buf.getvalue())
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                            zip(*(_python_values(frame[c]) for c in columns), strict=True))
+    from clientfocus.core.bulk import bulk_insert_frame
 
-
-def _python_values(column: pl.Series) -> list[object]:
-    """A column as Python values for executemany. An Enum column (a product group) hands out
-    its few category strings by reference instead of a new str per row."""
-    import numpy as np
-    import polars as pl
-
-    if isinstance(column.dtype, pl.Enum) and column.null_count() == 0:
-        labels = np.array(column.dtype.categories.to_list(), dtype=object)
-        return labels[column.to_physical().to_numpy()].tolist()  # type: ignore[no-any-return]
-    return column.to_list()
+    bulk_insert_frame(table, columns, frame)
 
 
 @contextmanager
@@ -465,33 +442,19 @@ def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool =
         frame = frame.filter(~pl.col("key").is_in(existing))
     if frame.height == 0:
         return SalesFrameResult(0, total, 0)
-    frame = frame.with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
+    # In key order (a file's order, usually): the unique key index, the largest, grows at its end.
+    frame = frame.sort("key").with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
     cells = frame.select("company_id", "_month").unique()
     occupied = _occupied_cells(cells)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS _sale_in ON COMMIT DROP AS "
-                f"SELECT {', '.join(SALE_COLUMNS)} FROM {Sale._meta.db_table} WITH NO DATA"
-            )
-            cur.execute("TRUNCATE _sale_in")
-    if connection.vendor == "postgresql":
-        bulk_insert_frame("_sale_in", SALE_COLUMNS, frame)
-        with connection.cursor() as cur:
-            cols = ", ".join(SALE_COLUMNS)
-            cur.execute(
-                f"INSERT INTO {Sale._meta.db_table} ({cols}) SELECT {cols} FROM _sale_in "
-                "ON CONFLICT (key) DO NOTHING"
-            )
-            added = max(cur.rowcount, 0)
-    else:
-        added = _sqlite_insert_ignore(frame)
+    added = _postgres_insert_new(frame) if connection.vendor == "postgresql" else _sqlite_insert_ignore(frame)
     if added != frame.height:
         # Another writer stored some of these keys meanwhile: rebuild every touched cell.
         occupied = cells
     fresh = cells.join(occupied, on=["company_id", "_month"], how="anti")
     if fresh.height:
+        # Sorted by the unique key's order: B-tree inserts then land next to each other.
         rollup = _rollup_frame(frame.join(fresh, on=["company_id", "_month"], how="semi"))
+        rollup = rollup.sort("company_id", "month")
         bulk_insert_frame(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
     if occupied.height:
         rollup_refresh((int(c), m) for c, m in occupied.iter_rows())
@@ -504,6 +467,35 @@ def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool =
     return SalesFrameResult(added, total - added, cells.height)
 
 
+def _postgres_insert_new(frame: pl.DataFrame) -> int:
+    """COPY the lines (checked to be new) straight into the table — PostgreSQL's own floor. If a
+    concurrent writer stored one of the keys meanwhile, the COPY fails as a whole (its savepoint
+    is rolled back) and the lines go through a staging table with ON CONFLICT DO NOTHING."""
+    from django.db import IntegrityError
+
+    from clientfocus.core.bulk import bulk_insert_frame
+
+    table, cols = Sale._meta.db_table, ", ".join(SALE_COLUMNS)
+    try:
+        with transaction.atomic():
+            return bulk_insert_frame(table, SALE_COLUMNS, frame)
+    except IntegrityError:
+        pass
+    with connection.cursor() as cur:
+        cur.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS _sale_in ON COMMIT DROP AS "
+            f"SELECT {cols} FROM {table} WITH NO DATA"
+        )
+        cur.execute("TRUNCATE _sale_in")
+    bulk_insert_frame("_sale_in", SALE_COLUMNS, frame)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _sale_in ON CONFLICT (key) DO NOTHING")
+        return max(cur.rowcount, 0)
+
+
+_SEPARATOR = "\x1f"  # the unit separator: no key of a real file contains it (checked below)
+
+
 def _stored_keys(keys: list[str]) -> list[str]:
     """Which of `keys` are stored already (one indexed lookup per key, in one statement)."""
     if not keys:
@@ -511,7 +503,12 @@ def _stored_keys(keys: list[str]) -> list[str]:
     table = Sale._meta.db_table
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute(f"SELECT key FROM {table} WHERE key = ANY(%s)", [keys])
+            joined = _SEPARATOR.join(keys)
+            if joined.count(_SEPARATOR) == len(keys) - 1:  # one text is cheaper to send than a list
+                sql = f"SELECT key FROM {table} WHERE key = ANY(string_to_array(%s, chr(31)))"
+                cur.execute(sql, [joined])
+            else:
+                cur.execute(f"SELECT key FROM {table} WHERE key = ANY(%s)", [keys])
         else:
             import json
 

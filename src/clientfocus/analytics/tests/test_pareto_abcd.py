@@ -192,3 +192,34 @@ def test_nearest_agrees_with_scikit_learn() -> None:
     sk_dist, _ = sk.kneighbors(x)
     _idx, dist = nearest(f, f, k, s)
     assert np.allclose(dist, sk_dist[:, 1:])  # column 0 is the company itself
+
+
+def test_neighbours_without_headcount_give_no_size_range_not_a_crash():
+    """Found on the 100,000-company demo: every neighbour of a company lacked a headcount, and
+    the NaN size range could not be written. A buyer-less prospect in the same industry and
+    region as three buyers with no headcount gets their potential, with an unknown size range."""
+    from datetime import date
+
+    import polars as pl
+
+    from clientfocus.analytics import PortfolioFacts, analyse_portfolio
+
+    companies = pl.DataFrame({
+        "company_id": [1, 2, 3, 4],
+        "name": ["А", "Б", "В", "Г"],
+        "industry": ["IT"] * 4,
+        "region": ["Москва"] * 4,
+        "employees": [None, None, None, None],
+        "status": ["CLIENT", "CLIENT", "CLIENT", "PROSPECT"],
+    }, schema_overrides={"employees": pl.Int64})
+    monthly = pl.DataFrame({
+        "company_id": [1, 2, 3],
+        "month": [date(2026, 5, 1)] * 3,
+        "revenue": [100_00, 200_00, 300_00],
+        "invoices": [1, 1, 1],
+    })
+    report = analyse_portfolio(PortfolioFacts.create(monthly=monthly, companies=companies),
+                               as_of=date(2026, 6, 30))
+    row = report.companies.filter(pl.col("company_id") == 4).row(0, named=True)
+    assert row["lookalike_size_min"] is None and row["lookalike_size_max"] is None
+    assert row["lookalike_potential"] == 250_00  # 75th percentile of 100, 200, 300 (linear)

@@ -12,6 +12,7 @@ import hashlib
 from statistics import median
 
 import pytest
+from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
 
 from clientfocus.accounts.models import Role, User
@@ -127,24 +128,25 @@ def fingerprint() -> dict[str, object]:
     }
 
 
+def load_and_forget(spec: DemoSpec) -> tuple[tuple[int, ...], dict[str, object]]:
+    """Load into the empty test database, fingerprint, and roll back: the next load starts from
+    a fresh database again."""
+    with transaction.atomic():
+        result = demo_load(spec, progress=False)
+        counts = (result.companies, result.lines, result.contacts, result.activities, result.deals)
+        printed = fingerprint()
+        transaction.set_rollback(True)
+    return counts, printed
+
+
 @pytest.mark.django_db
 def test_same_seed_same_portfolio(fast_passwords):
-    first = demo_load(SPEC, progress=False)
-    print_1 = fingerprint()
-    Company.objects.all().delete()  # back to an empty portfolio (the demo users stay)
-    second = demo_load(SPEC, progress=False)
-    print_2 = fingerprint()
-    assert print_1 == print_2
-    assert (first.companies, first.lines, first.contacts, first.activities, first.deals) == (
-        second.companies,
-        second.lines,
-        second.contacts,
-        second.activities,
-        second.deals,
-    )
-    Company.objects.all().delete()
-    demo_load(DemoSpec(companies=300, lines=30_000, seed=8, as_of=AS_OF), progress=False)
-    assert fingerprint()["companies"] != print_1["companies"]
+    first = load_and_forget(SPEC)
+    assert Company.objects.count() == 0
+    assert load_and_forget(SPEC) == first
+    _counts, other = load_and_forget(DemoSpec(companies=300, lines=30_000, seed=8, as_of=AS_OF))
+    assert other["companies"] != first[1]["companies"]
+    assert other["sales"] != first[1]["sales"]
 
 
 @pytest.mark.django_db
