@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from clientfocus.core.admin import ScopedAdmin
-from clientfocus.deals.models import Deal
+from clientfocus.deals.models import Deal, DealStageChange
 
 
 @admin.register(Deal)
@@ -10,3 +13,25 @@ class DealAdmin(ScopedAdmin):
     list_filter = ("stage", "need_type")
     list_select_related = ("company", "owner")
     autocomplete_fields = ("company",)
+    # The stage moves only through deals/services.py (forward only, with its history): the
+    # workspace's board and deal page do that.
+    readonly_fields = ("stage", "closed_on")
+
+
+@admin.register(DealStageChange)
+class DealStageChangeAdmin(ScopedAdmin):
+    """The history of stages is written by deals/services.py only: read-only here."""
+
+    company_path = "deal__company__"
+    list_display = ("deal", "from_stage", "to_stage", "changed_on", "actor")
+    list_filter = ("to_stage",)
+    list_select_related = ("deal", "actor")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
