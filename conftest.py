@@ -23,6 +23,16 @@ def _fast_password_hashing(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _russian_first():
+    """Each test starts in Russian, the default; a test that switched to English leaves no trace."""
+    from django.utils import translation
+
+    translation.activate("ru")
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class Portfolio:
     company: object

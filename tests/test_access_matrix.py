@@ -12,7 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clientfocus.activities.models import Activity
 from clientfocus.companies.models import Company, Contact
-from clientfocus.deals.models import Deal
+from clientfocus.deals.models import Deal, DealStageChange
+from clientfocus.planning.models import AccountPlan, PlannedVisit
 from clientfocus.portfolio.models import CompanyAnalysis
 from clientfocus.sales.models import MonthlySales, Sale
 
@@ -28,10 +29,23 @@ OWNERS = ("alice", "erin", "charlie")
 
 # Every named workspace URL must be listed in exactly one of these.
 PUBLIC_URLS = {"login", "logout", "set_language"}
-LIST_URLS = {"portfolio:myday", "portfolio:portfolio", "portfolio:analysis", "companies:list"}
-OBJECT_URLS = {"companies:detail": lambda p: {"pk": p.company.pk}}
+LIST_URLS = {
+    "portfolio:myday",
+    "portfolio:portfolio",
+    "portfolio:analysis",
+    "companies:list",
+    "deals:board",
+    "planning:key_accounts",
+    "imports:export",
+}
+OBJECT_URLS = {
+    "companies:detail": lambda p: {"pk": p.company.pk},
+    "deals:detail": lambda p: {"pk": p.deal.pk},
+    "planning:plan": lambda p: {"pk": p.company.pk},
+}
 # Pages for some roles only: who gets 200 (everybody else 403, and nothing is written).
 ROLE_URLS = {
+    "imports:start": {"alice", "erin", "bob", "charlie", "dana"},
     "portfolio:team": {"bob", "dana"},
     "portfolio:settings": {"dana"},
 }
@@ -43,7 +57,26 @@ OBJECT_POST_URLS = {
         {"kind": "call", "state": "done", "date": "2026-11-20", "subject": "Звонок"},
     ),
     "activities:done": (lambda p: {"pk": p.activity.pk}, {}),
+    "deals:advance": (lambda p: {"pk": p.deal.pk}, {"stage": "NEEDS_ANALYSIS"}),
+    "deals:update": (lambda p: {"pk": p.deal.pk}, {"title": "Взлом", "amount": "1"}),
+    "deals:create": (lambda p: {"company_id": p.company.pk}, {"title": "Чужая", "amount": "1"}),
+    "deals:company_status": (lambda p: {"pk": p.company.pk}, {"status": "LOYAL"}),
+    "deals:company_liquidate": (lambda p: {"pk": p.company.pk}, {"on": "2026-11-01"}),
+    "planning:plan": (lambda p: {"pk": p.company.pk}, {"review_on": "2030-01-01", "strategy": "Взлом"}),
+    "planning:visit_create": (lambda p: {"pk": p.company.pk}, {"date": "2030-01-10", "stage": "probe"}),
+    "planning:visit_done": (lambda p: {"pk": _visit_of(p).pk}, {"outcome": "Взлом"}),
 }
+
+# Import jobs: visible to the user who made them and to admins. (url name, POST data or None for GET).
+JOB_URLS = {
+    "imports:job": {"kind": "sales", "col_amount": "Сумма"},
+    "imports:progress": None,
+    "imports:run": {},
+    "imports:save_mapping": {"name": "Чужое"},
+    "imports:report": None,
+    "imports:rejects": None,
+}
+JOB_VISIBLE = {who: {who} for who in VISIBLE} | {"dana": set(VISIBLE)}
 
 
 def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
@@ -67,6 +100,8 @@ def test_every_url_is_in_the_matrix():
         | set(ROLE_URLS)
         | set(ROLE_POST_URLS)
         | set(OBJECT_POST_URLS)
+        | set(JOB_URLS)
+        | set(TEAM_URLS)
     )
     assert _names(get_resolver()) == covered
 
@@ -81,6 +116,7 @@ def _state():
         Snapshot.objects.count(),
         list(AnalysisSettings.objects.values()),
         AuditEntry.objects.count(),
+        _selling_method_state(),
     )
 
 
@@ -157,7 +193,18 @@ def test_anonymous_users_are_sent_to_login(client, cast):
 
 # --- the admin -------------------------------------------------------------------------------
 
-SCOPED_MODELS = [Company, Contact, Sale, MonthlySales, Activity, Deal, CompanyAnalysis]
+SCOPED_MODELS = [
+    Company,
+    Contact,
+    Sale,
+    MonthlySales,
+    Activity,
+    Deal,
+    CompanyAnalysis,
+    DealStageChange,
+    AccountPlan,
+    PlannedVisit,
+]
 
 
 def _object_of(model, portfolio):
@@ -167,6 +214,12 @@ def _object_of(model, portfolio):
         return MonthlySales.objects.get(company=portfolio.company)
     if model is CompanyAnalysis:
         return CompanyAnalysis.objects.get(company=portfolio.company)
+    if model is DealStageChange:
+        return DealStageChange.objects.get(deal=portfolio.deal)
+    if model is AccountPlan:
+        return AccountPlan.objects.get(company=portfolio.company)
+    if model is PlannedVisit:
+        return _visit_of(portfolio)
     return {
         Contact: portfolio.contact,
         Sale: portfolio.sale,
@@ -251,3 +304,231 @@ def test_users_and_teams_are_for_admins_only(client, cast):
         assert User.objects.count() == before
     client.force_login(cast["users"]["dana"])
     assert client.get(_admin_url(User, "changelist")).status_code == 200
+
+
+# --- import jobs -----------------------------------------------------------------------------
+
+
+def _jobs(cast, tmp_path):
+    from clientfocus.imports.services import job_create_path
+
+    path = tmp_path / "sales.csv"
+    text = "Контрагент;ИНН;Дата;Номер;Сумма\r\nООО Ромашка;7707083893;15.01.2025;С-1;100\r\n"
+    path.write_bytes(text.encode("cp1251"))
+    users = cast["users"].items()
+    return {who: job_create_path(actor=user, path=str(path), kind="sales") for who, user in users}
+
+
+def _job_state():
+    from clientfocus.imports.models import ImportJob, SavedMapping
+    from clientfocus.sales.models import Sale
+
+    jobs = list(ImportJob.objects.order_by("pk").values())
+    return (jobs, SavedMapping.objects.count(), Sale.objects.count())
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_import_jobs_of_others_answer_404_and_change_nothing(client, cast, who, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.IMPORTS_RUN_INLINE = True
+    jobs = _jobs(cast, tmp_path)
+    client.force_login(cast["users"][who])
+    for owner, job in jobs.items():
+        for name, data in JOB_URLS.items():
+            url = reverse(name, kwargs={"pk": job.pk})
+            before = _job_state()
+            response = client.get(url) if data is None else client.post(url, data)
+            if owner in JOB_VISIBLE[who]:
+                if name == "imports:job":
+                    assert response.status_code in (200, 302), (who, name, owner)
+                continue
+            assert response.status_code == 404, (who, name, owner)
+            assert _job_state() == before
+        if owner in JOB_VISIBLE[who]:
+            assert client.get(reverse("imports:job", kwargs={"pk": job.pk})).status_code == 200
+    missing = reverse("imports:job", kwargs={"pk": 987654321})
+    assert client.get(missing).status_code == 404
+
+
+# --- the selling method: deal history, key-account plans and their visits ---------------------
+
+
+@pytest.fixture
+def cast(cast):
+    """The conftest cast, plus for each seller a stage change of the deal and a key-account plan
+    with one planned visit, so that every URL and admin page has an object of each owner."""
+    import datetime as dt
+
+    for p in cast["portfolios"].values():
+        DealStageChange.objects.create(
+            deal=p.deal, from_stage="", to_stage=p.deal.stage, changed_on=p.deal.created_on
+        )
+        plan = AccountPlan.objects.create(
+            company=p.company, review_on=dt.date(2027, 2, 1), reviewed_on=dt.date(2026, 11, 1)
+        )
+        PlannedVisit.objects.create(plan=plan, date=dt.date(2026, 12, 1), stage="probe")
+    return cast
+
+
+def _visit_of(portfolio):
+    return PlannedVisit.objects.get(plan__company=portfolio.company)
+
+
+def _selling_method_state():
+    return (
+        list(Company.objects.order_by("pk").values()),
+        list(Deal.objects.order_by("pk").values()),
+        list(DealStageChange.objects.order_by("pk").values()),
+        list(AccountPlan.objects.order_by("pk").values()),
+        list(PlannedVisit.objects.order_by("pk").values()),
+    )
+
+
+# --- the ideal customer profile (a team's) and dossiers (a company's) ---------------------------
+
+ROLE_URLS["companies:profiles"] = set(VISIBLE)
+ROLE_POST_URLS["companies:profile_new"] = set(VISIBLE)  # one's own team only (admins pick one)
+OBJECT_URLS["companies:dossier"] = lambda p: {"pk": p.company.pk}
+OBJECT_URLS["companies:contact_dossier"] = lambda p: {"pk": p.contact.pk}
+OBJECT_POST_URLS["companies:dossier_save"] = (
+    lambda p: {"pk": p.company.pk},
+    {"section": "competitors", "q_competitors": "Взлом"},
+)
+OBJECT_POST_URLS["companies:contact_dossier_save"] = (
+    lambda p: {"pk": p.contact.pk},
+    {"section": "recommenders", "q_recommenders": "Взлом"},
+)
+
+# A profile belongs to a team: its members and admins read and use it. (url name, POST data,
+# a function of (cast, profile) for POST data, or None for GET.)
+TEAM_VISIBLE = {"alice": {"north"}, "erin": {"north"}, "bob": {"north"}, "charlie": {"south"}}
+TEAM_VISIBLE["dana"] = {"north", "south"}
+TEAM_URLS = {
+    "companies:profile": None,
+    "companies:profile_grid": None,
+    "companies:profile_edit": {"step": "1", "clients": "Взлом", "traits": "Взлом"},
+    "companies:profile_activate": {},
+    "companies:profile_score": lambda profile, company: {
+        "company": company.pk,
+        "trait": profile.traits.filter(rank=1).get().pk,
+        "score": "-5",
+    },
+}
+
+
+@pytest.fixture
+def team_profiles(cast):
+    """An active profile for «Север» (built by alice) and one for «Юг» (built by charlie)."""
+    from clientfocus.companies.tests.test_profiles import build_profile
+
+    return {
+        "north": build_profile(cast["users"]["alice"]),
+        "south": build_profile(cast["users"]["charlie"]),
+    }
+
+
+def _profile_state():
+    from clientfocus.accounts.models import AuditEntry
+    from clientfocus.companies.models import IdealProfile, ProfileScore, ProfileTrait
+
+    return (
+        list(IdealProfile.objects.order_by("pk").values()),
+        list(ProfileTrait.objects.order_by("pk").values()),
+        list(ProfileScore.objects.order_by("pk").values()),
+        list(Activity.objects.order_by("pk").values()),
+        AuditEntry.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_other_teams_profiles_answer_404_and_change_nothing(client, cast, team_profiles, who):
+    client.force_login(cast["users"][who])
+    team_company = {
+        "north": cast["portfolios"]["alice"].company,
+        "south": cast["portfolios"]["charlie"].company,
+    }
+    for team, profile in team_profiles.items():
+        for name, data in TEAM_URLS.items():
+            url = reverse(name, kwargs={"pk": profile.pk})
+            payload = data(profile, team_company[team]) if callable(data) else data
+            before = _profile_state()
+            response = client.get(url) if payload is None else client.post(url, payload)
+            if team in TEAM_VISIBLE[who]:
+                if payload is None:
+                    assert response.status_code == 200, (who, name, team)
+                continue
+            assert response.status_code == 404, (who, name, team)
+            assert _profile_state() == before
+    for name in TEAM_URLS:
+        assert client.get(reverse(name, kwargs={"pk": 987654321})).status_code in (404, 405)
+
+
+@pytest.mark.parametrize("who", ["erin", "bob", "charlie"])
+def test_scoring_a_company_you_cannot_see_answers_404_and_changes_nothing(client, cast, team_profiles, who):
+    """erin shares alice's team profile but not her companies; charlie has neither."""
+    client.force_login(cast["users"][who])
+    profile = team_profiles["north"]
+    for owner in OWNERS:
+        if owner in VISIBLE[who]:
+            continue
+        before = _profile_state()
+        data = TEAM_URLS["companies:profile_score"](profile, cast["portfolios"][owner].company)
+        response = client.post(reverse("companies:profile_score", kwargs={"pk": profile.pk}), data)
+        assert response.status_code == 404, (who, owner)
+        assert _profile_state() == before
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_admin_shows_profiles_scores_and_dossiers_only_to_whom_they_belong(client, cast, team_profiles, who):
+    import datetime as dt
+
+    from clientfocus.companies.dossiers import dossier_save
+    from clientfocus.companies.models import (
+        Dossier,
+        DossierAnswer,
+        DossierChange,
+        IdealProfile,
+        ProfileScore,
+        ProfileTrait,
+    )
+    from clientfocus.companies.profiles import score_set
+
+    team_of = {"alice": "north", "erin": "north", "charlie": "south"}
+    objects = {}
+    for owner in OWNERS:
+        user, company = cast["users"][owner], cast["portfolios"][owner].company
+        profile = team_profiles[team_of[owner]]
+        trait = profile.traits.filter(rank=2).get()
+        score = score_set(
+            actor=user, profile=profile, trait=trait, company=company, score=4, today=dt.date(2026, 11, 25)
+        )
+        dossier = dossier_save(actor=user, company=company, answers={"competitors": "«Кабель-Сервис»"})
+        objects[owner] = {
+            ProfileScore: score.pk,
+            Dossier: dossier.pk,
+            DossierAnswer: DossierAnswer.objects.get(dossier=dossier).pk,
+            DossierChange: DossierChange.objects.get(dossier=dossier).pk,
+        }
+    client.force_login(cast["users"][who])
+    for model in (ProfileScore, Dossier, DossierAnswer, DossierChange):
+        shown = {o.pk for o in client.get(_admin_url(model, "changelist")).context["cl"].result_list}
+        assert shown == {objects[o][model] for o in VISIBLE[who]}, (who, model)
+        missing = client.get(_admin_url(model, "change", 987654321))
+        for owner in OWNERS:
+            response = client.get(_admin_url(model, "change", objects[owner][model]))
+            if owner in VISIBLE[who]:
+                assert response.status_code == 200
+            else:
+                assert (response.status_code, response.get("Location")) == (
+                    missing.status_code,
+                    missing.get("Location"),
+                )
+    for model in (IdealProfile, ProfileTrait):
+        shown = {o.pk for o in client.get(_admin_url(model, "changelist")).context["cl"].result_list}
+        teams = {team_profiles[t].pk for t in TEAM_VISIBLE[who]}
+        expected = (
+            teams
+            if model is IdealProfile
+            else set(ProfileTrait.objects.filter(profile_id__in=teams).values_list("pk", flat=True))
+        )
+        assert shown == expected, (who, model)

@@ -52,6 +52,15 @@ def company_scope(user: User | AnonymousUser | None, *, path: str = "") -> Q:
     return _NOTHING
 
 
+def team_companies(team_id: int | None, *, path: str = "") -> Q:
+    """Companies worked by a team (owned by one of its members), for records that belong to a
+    team such as its ideal customer profile. Not a visibility rule: combine it with
+    `company_scope` (or `visible_to`), never use it instead."""
+    if team_id is None:
+        return _NOTHING
+    return Q(**{f"{path}owner__team_id": team_id})
+
+
 def users_visible_to(user: User | AnonymousUser | None) -> models.QuerySet[User]:
     """The people whose work `user` may see: themself, their team (manager), everyone (admin)."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -174,6 +174,8 @@ def analyse_portfolio(
         prospects=prospects,
         btyd=fit,
         notes=tuple(notes),
+        loyalty_split=l_split,
+        profit_split=p_split,
     )
 
 

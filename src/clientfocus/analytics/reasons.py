@@ -264,3 +264,26 @@ def reason_codes() -> pl.Expr:
         pl.col("cadence_code"),
         pl.col("alert_code"),
     ], separator=",", ignore_nulls=True).str.split(",").alias("reason_codes")
+
+
+REASON_INPUTS = (
+    "category", "lookalike_neighbours", "lookalike_same_industry", "lookalike_same_region",
+    "lookalike_size_min", "lookalike_size_max", "potential", "potential_source", "revenue_12m",
+    "temperature", "temperature_colour", "a_problem", "quadrant", "loyalty", "profitability",
+    "margin_12m", "contact_channel", "cadence_days", "cadence_code", "overdue", "last_activity_date",
+    "next_due", "days_overdue", "revenue_3m", "revenue_3m_prev_year", "trend_3m_yoy", "drop_z", "alert",
+)  # fmt: skip
+
+
+def reason_sentences(frame: pl.DataFrame, *, a_level: int | None, loyalty_split: float | None,
+                     profit_split: float | None, settings: Settings) -> pl.DataFrame:
+    """The ru/en sentences of a few companies, from their stored figures (REASON_INPUTS) and
+    ``_neighbour_names`` — the names the reader may see. Pages render reasons this way for the
+    rows they show, so the stored snapshot keeps figures, not 2 KB of text per company."""
+    return frame.with_columns(
+        *category_reasons(a_level, settings),
+        *temperature_reasons(settings),
+        *quadrant_reasons(loyalty_split, profit_split, settings),
+        *cadence_reasons(),
+        *alert_reasons(settings),
+    )

@@ -42,6 +42,7 @@ def report_summary(report: PortfolioReport, *, prospects: int = 100, alerts: int
         if report.btyd is None
         else {k: getattr(report.btyd, k) for k in ("r", "alpha", "a", "b", "p", "q", "gamma", "customers")},
         "notes": list(report.notes),
+        "quadrant_split": {"loyalty": report.loyalty_split, "profitability": report.profit_split},
     }
 
 

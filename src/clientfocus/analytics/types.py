@@ -319,3 +319,6 @@ class PortfolioReport:
     prospects: pl.DataFrame  # definition 9, most similar first
     btyd: BtydFit | None
     notes: tuple[str, ...] = field(default=())
+    # Definition 5: where each axis was split (the medians); reasons quote them.
+    loyalty_split: float | None = None
+    profit_split: float | None = None

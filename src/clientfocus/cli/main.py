@@ -287,6 +287,8 @@ def main() -> None:
         sys.exit(130)
 
 
+cli.add_command(__import__("clientfocus.cli.transfer", fromlist=["import_command"]).import_command)
+cli.add_command(__import__("clientfocus.cli.transfer", fromlist=["export_command"]).export_command)
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientfocus.activities.forms import ActivityForm
-from clientfocus.companies import selectors
+from clientfocus.companies import dossiers, profiles, selectors
 from clientfocus.portfolio.selectors import company_analysis, with_visible_reasons
 from clientfocus.sales.selectors import company_sales_lines, monthly_sales
 
@@ -80,5 +80,7 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "as_of": as_of,
         "nav": "companies",
         "figures": selectors.company_figures(user=request.user, company=company, as_of=as_of),
+        "profile_fit": profiles.company_fit(user=request.user, company=company),
+        "dossiers": dossiers.dossier_completeness_for(user=request.user, company=company, contacts=contacts),
     }
     return render(request, "companies/company_detail.html", context)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "clientfocus.activities",
     "clientfocus.deals",
     "clientfocus.portfolio",
+    "clientfocus.imports",
+    "clientfocus.planning",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,8 @@ urlpatterns = [
     path("", include("clientfocus.portfolio.urls")),
     path("companies/", include("clientfocus.companies.urls")),
     path("activities/", include("clientfocus.activities.urls")),
+    path("imports/", include("clientfocus.imports.urls")),
+    path("deals/", include("clientfocus.deals.urls")),
+    path("planning/", include("clientfocus.planning.urls")),
     path("admin/", admin.site.urls),
 ]

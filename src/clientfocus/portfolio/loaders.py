@@ -1,9 +1,16 @@
 """The one mapper at the boundary: database rows -> analytics facts (STYLE.md, habit 4).
 
 A fixed number of queries whatever the portfolio's size — companies, the monthly rollup, the
-edge months' days from the sale lines, the last done activity — never one per company. The
-analysis reads the rollup, never the raw lines, except the few months cut by a window edge
-(PRODUCT.md, "Storage and scale").
+edge months' sale lines, the last done activity — never one per company. The analysis reads the
+rollup, never the raw lines, except the few months cut by a window edge (PRODUCT.md, "Storage
+and scale"); those lines are summed per day in polars, never in SQLite SQL.
+
+Read path (chosen with benchmarks/bench_analysis_db.py; figures in docs/performance.md): reading
+1.8 million rollup rows through Django's cursor builds a Python tuple per row (12 s at 100,000
+companies on a busy machine); ADBC hands the rows over as Arrow columns, which polars takes
+without copying them into Python objects (1.3 s). ADBC opens its own connection, so it can only
+see committed data: inside a transaction (the tests, or a caller holding one) the loader falls
+back to Django's cursor, which returns the same frames.
 """
 
 from __future__ import annotations
@@ -13,21 +20,84 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
+from django.conf import settings as django_settings
 from django.db import connection
 
 from clientfocus.activities.models import Activity, State
-from clientfocus.analytics import PortfolioFacts, Settings, edge_months
+from clientfocus.analytics import PortfolioFacts, Settings, edge_months, facts_from_lines
 from clientfocus.analytics.types import COMPANIES_SCHEMA, DAILY_SCHEMA, LAST_ACTIVITY_SCHEMA, MONTHLY_SCHEMA
 from clientfocus.companies.models import Company
-from clientfocus.sales.models import MonthlySales
-from clientfocus.sales.services import next_month, rollup_from_lines
+from clientfocus.sales.models import MonthlySales, Sale
+from clientfocus.sales.services import next_month
+
+LINE_SCHEMA: dict[str, pl.DataType] = {
+    "company_id": pl.Int64(),
+    "date": pl.Date(),
+    "invoice": pl.String(),
+    "amount": pl.Int64(),
+    "margin": pl.Int64(),
+}
 
 
 def _frame(sql: str, params: Sequence[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    if arrow_reads_possible():
+        return _typed(_adbc_frame(sql, params, list(schema)), schema)
     with connection.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
     return _typed(pl.DataFrame(rows, schema=list(schema), orient="row", infer_schema_length=None), schema)
+
+
+def arrow_reads_possible() -> bool:
+    """ADBC sees committed data only: use it outside transactions, on a file or a server."""
+    if connection.in_atomic_block or not getattr(django_settings, "CLIENTFOCUS_ARROW_READS", True):
+        return False
+    if connection.vendor == "sqlite":
+        name = str(connection.settings_dict["NAME"])
+        return not (name == ":memory:" or "mode=memory" in name)
+    return connection.vendor == "postgresql"
+
+
+def _adbc_frame(sql: str, params: Sequence[Any], names: list[str]) -> pl.DataFrame:
+    """Run `sql` through ADBC and return its result as a polars frame (Arrow C stream)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        import adbc_driver_sqlite.dbapi as adbc_sqlite
+
+        conn = adbc_sqlite.connect(str(db["NAME"]))
+        query = sql.replace("%s", "?")
+        values = [v.isoformat() if isinstance(v, dt.date) else v for v in params]
+    else:
+        import adbc_driver_postgresql.dbapi as adbc_pg
+
+        conn = adbc_pg.connect(_postgres_uri(db))
+        query = _numbered(sql)
+        values = list(params)
+    try:
+        cur = conn.cursor()
+        cur.execute(query, values or None)
+        frame = pl.DataFrame(cur.fetch_arrow())
+        cur.close()
+    finally:
+        conn.close()
+    return frame.rename(dict(zip(frame.columns, names, strict=True)))
+
+
+def _numbered(sql: str) -> str:
+    """%s placeholders -> $1, $2 … (libpq's)."""
+    parts = sql.split("%s")
+    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, start=1))
+
+
+def _postgres_uri(db: dict[str, Any]) -> str:
+    from urllib.parse import quote
+
+    auth = quote(str(db.get("USER") or ""), safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(str(db["PASSWORD"]), safe="")
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgresql://{auth + '@' if auth else ''}{host}{port}/{quote(str(db['NAME']), safe='')}"
 
 
 def _typed(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -65,21 +135,22 @@ def load_monthly() -> pl.DataFrame:
 
 
 def load_daily(months: Sequence[dt.date]) -> pl.DataFrame:
-    """The edge months at day granularity, aggregated by the same rule as the rollup."""
-    rows: list[tuple[Any, ...]] = []
+    """The edge months at day granularity: their sale lines, summed per day in polars by the same
+    rule as the rollup (analytics.facts_from_lines: a purchase is a positive (day, invoice))."""
+    if not months:
+        return pl.DataFrame(schema=DAILY_SCHEMA)
+    where = " OR ".join(["(date >= %s AND date < %s)"] * len(months))
+    params: list[Any] = []
     for month in months:
-        rows += [
-            r[:6]
-            for r in rollup_from_lines(company_ids=None, start=month, end=next_month(month), by_day=True)
-        ]
-    schema = DAILY_SCHEMA
-    df = pl.DataFrame(
-        rows,
-        schema=["company_id", "day", "revenue", "margin", "invoices", "lines"],
-        orient="row",
-        infer_schema_length=None,
-    ).drop("lines")
-    return _typed(df, schema) if df.height else pl.DataFrame(schema=schema)
+        params += [month, next_month(month)]
+    sql = f"""
+        SELECT company_id, date, invoice, amount_minor, margin_minor FROM {Sale._meta.db_table}
+        WHERE {where}
+    """  # noqa: S608
+    lines = _frame(sql, params, LINE_SCHEMA)
+    if lines.height == 0:
+        return pl.DataFrame(schema=DAILY_SCHEMA)
+    return facts_from_lines(lines).daily.select(list(DAILY_SCHEMA))
 
 
 def load_last_activity(as_of: dt.date) -> pl.DataFrame:
@@ -91,10 +162,23 @@ def load_last_activity(as_of: dt.date) -> pl.DataFrame:
 
 
 def load_facts(*, as_of: dt.date, settings: Settings) -> PortfolioFacts:
-    """Everything the analysis reads, for the whole installation, in a fixed number of queries."""
-    return PortfolioFacts.create(
-        monthly=load_monthly(),
-        daily=load_daily(edge_months(as_of, settings)),
-        companies=load_companies(),
-        last_activity=load_last_activity(as_of),
-    )
+    """Everything the analysis reads, for the whole installation, in a fixed number of queries.
+
+    On the Arrow path the four reads run side by side, each on its own ADBC connection (the
+    drivers release the GIL; SQLite's WAL lets readers share the file).
+    """
+    readers = {
+        "monthly": load_monthly,
+        "daily": lambda: load_daily(edge_months(as_of, settings)),
+        "companies": load_companies,
+        "last_activity": lambda: load_last_activity(as_of),
+    }
+    if arrow_reads_possible():
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+            futures = {name: pool.submit(read) for name, read in readers.items()}
+            frames = {name: f.result() for name, f in futures.items()}
+    else:
+        frames = {name: read() for name, read in readers.items()}
+    return PortfolioFacts.create(**frames)

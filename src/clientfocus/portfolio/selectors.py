@@ -43,7 +43,7 @@ def analysis_rows(*, user: Any, snapshot: Snapshot | None = None) -> QuerySet[Co
 
 
 def company_analysis(*, user: Any, company_id: int) -> CompanyAnalysis | None:
-    return analysis_rows(user=user).filter(company_id=company_id).first()
+    return analysis_rows(user=user).select_related("snapshot").filter(company_id=company_id).first()
 
 
 # --- the portfolio list ----------------------------------------------------------------------
@@ -86,7 +86,7 @@ class PortfolioFilters:
 
 
 def portfolio_list(*, user: Any, filters: PortfolioFilters) -> QuerySet[CompanyAnalysis]:
-    qs = analysis_rows(user=user).select_related("company", "company__owner")
+    qs = analysis_rows(user=user).select_related("company", "company__owner", "snapshot")
     f = filters
     if f.query.strip():
         qs = qs.filter(company__search_text__contains=f.query.strip().casefold())
@@ -352,44 +352,96 @@ def team_overview(*, user: Any, today: dt.date) -> list[dict[str, Any]]:
 
 # --- reasons the viewer may read ---------------------------------------------------------------
 
-_OTHERS = {
-    "ru": ("{names} и ещё {n} (компании других менеджеров)", "компании других менеджеров: {n}"),
-    "en": ("{names} and {n} more (other sellers' companies)", "other sellers' companies: {n}"),
+_OTHERS = {"ru": "компании других менеджеров", "en": "other sellers' companies"}
+_REASON_SCHEMA: dict[str, Any] = {
+    **dict.fromkeys(
+        (
+            "category",
+            "potential_source",
+            "temperature_colour",
+            "quadrant",
+            "contact_channel",
+            "cadence_code",
+            "_shown",
+        ),
+        pl.String,
+    ),
+    **dict.fromkeys(
+        (
+            "potential",
+            "revenue_12m",
+            "profitability",
+            "margin_12m",
+            "cadence_days",
+            "days_overdue",
+            "revenue_3m",
+            "revenue_3m_prev_year",
+            "lookalike_same_industry",
+            "lookalike_same_region",
+        ),
+        pl.Int64,
+    ),
+    **dict.fromkeys(
+        ("temperature", "loyalty", "trend_3m_yoy", "drop_z", "lookalike_size_min", "lookalike_size_max"),
+        pl.Float64,
+    ),
+    **dict.fromkeys(("a_problem", "overdue", "alert"), pl.Boolean),
+    **dict.fromkeys(("last_activity_date", "next_due"), pl.Date),
+    "lookalike_neighbours": pl.List(pl.Int64),
 }
+REASON_KINDS = ("category", "temperature", "quadrant", "cadence", "alert")
 
 
 def with_visible_reasons(rows: list[CompanyAnalysis], *, user: Any) -> list[CompanyAnalysis]:
-    """Set `category_reason_ru/_en` on each row, naming only look-alike companies `user` may see.
+    """Set `<kind>_reason_ru/_en` on each row: the sentences of analytics.reasons, rendered from
+    the stored figures for the rows on the page.
 
-    The snapshot's sentences name the neighbours behind a potential; a seller must not read the
-    names of other sellers' clients, so hidden neighbours are counted instead of named. Two
-    queries for the whole page, whatever its length.
+    The sentences name the look-alike companies behind a potential; a seller must not read the
+    names of other sellers' clients, so only neighbours `user` may see are named (the others are
+    counted). Two queries for the whole page, whatever its length.
     """
-    from clientfocus.analytics.reasons import NAMED_NEIGHBOURS
+    from clientfocus.analytics.reasons import NAMED_NEIGHBOURS, REASON_INPUTS, reason_sentences
     from clientfocus.companies.models import Company
+    from clientfocus.portfolio.services import analysis_settings
 
+    if not rows:
+        return rows
     all_ids = {i for r in rows for i in (r.details.get("lookalike_neighbours") or [])}
-    visible = set(Company.objects.visible_to(user).filter(pk__in=all_ids).values_list("pk", flat=True))
-    named_ids = {i for r in rows for i in (r.details.get("lookalike_neighbours") or [])[:NAMED_NEIGHBOURS]}
-    names = (
-        dict(Company.objects.filter(pk__in=named_ids).values_list("pk", "name")) if all_ids - visible else {}
-    )
+    visible = dict(Company.objects.visible_to(user).filter(pk__in=all_ids).values_list("pk", "name"))
+    summary = rows[0].snapshot.summary if rows[0].snapshot_id else {}
+    split = summary.get("quadrant_split") or {}
+    records = []
     for row in rows:
-        ids = row.details.get("lookalike_neighbours") or []
-        for lang in ("ru", "en"):
-            text = row.details.get(f"category_reason_{lang}") or ""
-            if ids and not set(ids) <= visible:
-                named = ids[:NAMED_NEIGHBOURS]
-                more = len(ids) - len(named)
-                original = ", ".join(names.get(i, "") for i in named)
-                if more > 0:
-                    original += f" и ещё {more}" if lang == "ru" else f" and {more} more"
-                shown = [names.get(i, "") for i in named if i in visible]
-                hidden = len(ids) - len(shown)
-                with_names, without = _OTHERS[lang]
-                replacement = (
-                    with_names.format(names=", ".join(shown), n=hidden) if shown else without.format(n=hidden)
-                )
-                text = text.replace(original, replacement, 1)
-            setattr(row, f"category_reason_{lang}", text)
+        rec = {name: getattr(row, name, None) for name in REASON_INPUTS}
+        rec.update({k: row.details.get(k) for k in REASON_INPUTS if k in row.details})
+        rec["lookalike_neighbours"] = [int(i) for i in (row.details.get("lookalike_neighbours") or [])]
+        shown = [visible[i] for i in rec["lookalike_neighbours"] if i in visible][:NAMED_NEIGHBOURS]
+        rec["_shown"] = ", ".join(shown)
+        records.append({k: rec.get(k) for k in _REASON_SCHEMA})
+    frame = pl.DataFrame(records, schema=_REASON_SCHEMA).with_columns(
+        # The snapshot stores "" where the analysis had no value (never bought, no quadrant).
+        [pl.col(c).replace("", None) for c in ("temperature_colour", "quadrant")]
+    )
+    out = []
+    for lang in ("ru", "en"):
+        # The sentence adds "and N more" for neighbours beyond the named ones; when none may be
+        # named, it says whose they are instead.
+        named = frame.with_columns(
+            pl.when(pl.col("_shown") == "")
+            .then(pl.lit(_OTHERS[lang]))
+            .otherwise(pl.col("_shown"))
+            .alias("_neighbour_names")
+        )
+        rendered = reason_sentences(
+            named,
+            a_level=summary.get("a_level"),
+            loyalty_split=split.get("loyalty"),
+            profit_split=split.get("profitability"),
+            settings=analysis_settings(),
+        )
+        out.append(rendered.select([f"{k}_reason_{lang}" for k in REASON_KINDS]))
+    for i, row in enumerate(rows):
+        for part in out:
+            for name, value in part.row(i, named=True).items():
+                setattr(row, name, value)
     return rows

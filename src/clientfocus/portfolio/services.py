@@ -76,16 +76,6 @@ _DETAILS = (
     "alert_code",
     "expected_purchases_12m",
     "reason_codes",
-    "category_reason_ru",
-    "category_reason_en",
-    "temperature_reason_ru",
-    "temperature_reason_en",
-    "quadrant_reason_ru",
-    "quadrant_reason_en",
-    "cadence_reason_ru",
-    "cadence_reason_en",
-    "alert_reason_ru",
-    "alert_reason_en",
 )
 
 
@@ -150,18 +140,27 @@ def analysis_recompute(
     try:
         say("read")
         facts = load_facts(as_of=as_of, settings=settings)
+        read_at = time.perf_counter()
         say("analyse")
-        report = analyse_portfolio(facts, as_of=as_of, settings=settings)
+        # Sentences are rendered per page for the rows shown (portfolio/selectors.py), naming
+        # only companies the reader may see; the snapshot stores the figures behind them.
+        report = analyse_portfolio(facts, as_of=as_of, settings=settings, with_reasons=False)
+        analysed_at = time.perf_counter()
         say("write")
         with transaction.atomic():
             _write_companies(snapshot, report)
+            # Only the newest ready snapshot keeps its per-company rows.
+            CompanyAnalysis.objects.exclude(snapshot=snapshot).delete()
             snapshot.summary = report_summary(report)
+            snapshot.summary["timings"] = {
+                "read": round(read_at - started, 3),
+                "analyse": round(analysed_at - read_at, 3),
+                "write": round(time.perf_counter() - analysed_at, 3),
+            }
             snapshot.state = Snapshot.State.READY
             snapshot.finished_at = timezone.now()
             snapshot.seconds = time.perf_counter() - started
             snapshot.save()
-            # Only the newest ready snapshot keeps its per-company rows.
-            CompanyAnalysis.objects.exclude(snapshot=snapshot).delete()
             audit_record(
                 actor=actor,
                 action="analysis_recompute",

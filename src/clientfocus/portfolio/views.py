@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientfocus.accounts.access import is_admin
+from clientfocus.companies import profiles
 from clientfocus.companies.models import Status
 from clientfocus.portfolio import selectors, services
 from clientfocus.portfolio.forms import EDITABLE, AnalysisSettingsForm
@@ -74,6 +75,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     qs = selectors.portfolio_list(user=request.user, filters=filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.with_visible_reasons(list(page.object_list), user=request.user)
+    profiles.with_fit(list(page.object_list), user=request.user)  # the ideal-profile fit column
     context = {
         **_common(request, "portfolio"),
         "page": page,

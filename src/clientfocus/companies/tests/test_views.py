@@ -87,7 +87,8 @@ def test_list_pagination_and_query_budget(client, seller_alice, django_assert_ma
 def test_company_page_shows_its_figures(client, seller_alice, alice_portfolio, django_assert_max_num_queries):
     big = alice_portfolio[0]
     client.force_login(seller_alice)
-    with django_assert_max_num_queries(12):
+    # 12, +2 for the ideal-profile fit panel and the dossiers' completeness.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("companies:detail", args=[big.pk]))
     assert response.context["figures"]["revenue_12m"] == 900_000_00
     html = response.content.decode()
