@@ -7,6 +7,10 @@ from tests.browser.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Where a person grabs a card: its top edge, not its centre, which may sit on another card's
+# button once the board reflows.
+GRIP = {"x": 12, "y": 6}
+
 
 def test_seller_drags_a_deal_forward_and_to_lost(page_for):
     from clientfocus.deals.models import Deal, DealStageChange, Stage
@@ -19,7 +23,7 @@ def test_seller_drags_a_deal_forward_and_to_lost(page_for):
     card = page.locator("[data-testid=column-QUALIFYING] .cf-deal[draggable=true]").first
     deal_id = int(card.get_attribute("data-deal"))
     before = int(page.locator("[data-testid=count-PROOF]").inner_text())
-    page.drag_and_drop(f"[data-testid=deal-{deal_id}]", "[data-testid=column-PROOF]")
+    page.drag_and_drop(f"[data-testid=deal-{deal_id}]", "[data-testid=column-PROOF]", source_position=GRIP)
     page.wait_for_selector(f"[data-testid=column-PROOF] [data-testid=deal-{deal_id}]")
     assert int(page.locator("[data-testid=count-PROOF]").inner_text()) == before + 1
     assert Deal.objects.get(pk=deal_id).stage == Stage.PROOF
@@ -27,12 +31,14 @@ def test_seller_drags_a_deal_forward_and_to_lost(page_for):
     assert (change.from_stage, change.to_stage) == ("QUALIFYING", "PROOF")
 
     # A drop on an earlier column is refused in the browser (and would be by the server).
-    page.drag_and_drop(f"[data-testid=deal-{deal_id}]", "[data-testid=column-PROSPECTING]")
+    page.drag_and_drop(
+        f"[data-testid=deal-{deal_id}]", "[data-testid=column-PROSPECTING]", source_position=GRIP
+    )
     page.wait_for_timeout(300)
     assert Deal.objects.get(pk=deal_id).stage == Stage.PROOF
 
     # LOST takes a card from any stage.
-    page.drag_and_drop(f"[data-testid=deal-{deal_id}]", "[data-testid=column-LOST]")
+    page.drag_and_drop(f"[data-testid=deal-{deal_id}]", "[data-testid=column-LOST]", source_position=GRIP)
     page.wait_for_selector(f"[data-testid=column-LOST] [data-testid=deal-{deal_id}]")
     assert Deal.objects.get(pk=deal_id).stage == Stage.LOST
 

@@ -65,6 +65,12 @@ def _adbc_frame(sql: str, params: Sequence[Any], names: list[str]) -> pl.DataFra
         import adbc_driver_sqlite.dbapi as adbc_sqlite
 
         conn = adbc_sqlite.connect(str(db["NAME"]))
+        # Like Django's connection: wait for a writer (or a WAL recovery by a reader opening at
+        # the same moment) instead of failing at once with "database is locked".
+        timeout_ms = int(float(db.get("OPTIONS", {}).get("timeout", 20)) * 1000)
+        pragma = conn.cursor()
+        pragma.execute(f"PRAGMA busy_timeout = {timeout_ms:d}")
+        pragma.close()
         query = sql.replace("%s", "?")
         values = [v.isoformat() if isinstance(v, dt.date) else v for v in params]
     else:
