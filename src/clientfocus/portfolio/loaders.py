@@ -59,7 +59,9 @@ def arrow_reads_possible() -> bool:
 
 
 def _adbc_frame(sql: str, params: Sequence[Any], names: list[str]) -> pl.DataFrame:
-    """Run `sql` through ADBC and return its result as a polars frame (Arrow C stream)."""
+    """Run `sql` through ADBC and return its result as a polars frame (Arrow C stream).
+
+    Every selected column needs a distinct name (alias computed ones): Arrow keeps the names."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         import adbc_driver_sqlite.dbapi as adbc_sqlite
@@ -77,8 +79,10 @@ def _adbc_frame(sql: str, params: Sequence[Any], names: list[str]) -> pl.DataFra
         import adbc_driver_postgresql.dbapi as adbc_pg
 
         conn = adbc_pg.connect(_postgres_uri(db))
-        query = _numbered(sql)
-        values = list(params)
+        # The PostgreSQL driver's parameter binding rejects these Arrow types; the loader's few
+        # parameters are dates and fixed codes of our own, written in as typed literals instead.
+        query = _inline(sql, params)
+        values = []
     try:
         cur = conn.cursor()
         cur.execute(query, values or None)
@@ -89,10 +93,21 @@ def _adbc_frame(sql: str, params: Sequence[Any], names: list[str]) -> pl.DataFra
     return frame.rename(dict(zip(frame.columns, names, strict=True)))
 
 
-def _numbered(sql: str) -> str:
-    """%s placeholders -> $1, $2 … (libpq's)."""
+def _inline(sql: str, params: Sequence[Any]) -> str:
+    """%s placeholders -> SQL literals, for the loader's own dates, integers and fixed codes only."""
     parts = sql.split("%s")
-    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, start=1))
+    out = parts[0]
+    for value, part in zip(params, parts[1:], strict=True):
+        if isinstance(value, dt.date):
+            literal = f"DATE '{value.isoformat()}'"
+        elif isinstance(value, int):
+            literal = str(int(value))
+        elif isinstance(value, str) and value.isidentifier():
+            literal = f"'{value}'"
+        else:
+            raise ValueError(f"not a loader parameter: {value!r}")
+        out += literal + part
+    return out
 
 
 def _postgres_uri(db: dict[str, Any]) -> str:
@@ -120,11 +135,14 @@ def _typed(df: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 def load_companies() -> pl.DataFrame:
     c = Company._meta.db_table
     sql = f"""
-        SELECT c.id, c.name, c.inn, NULLIF(c.industry, ''), NULLIF(c.region, ''), c.employees,
-               NULLIF(c.size_band, ''), c.status, c.liquidated, c.owner_id,
+        SELECT c.id AS company_id, c.name AS name, c.inn AS inn, NULLIF(c.industry, '') AS industry,
+               NULLIF(c.region, '') AS region, c.employees AS employees,
+               NULLIF(c.size_band, '') AS size_band, c.status AS status, c.liquidated AS liquidated,
+               c.owner_id AS owner_id,
                CASE WHEN u.id IS NULL THEN NULL
-                    ELSE COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) END,
-               c.relationship
+                    ELSE COALESCE(NULLIF(TRIM(u.first_name || ' ' || u.last_name), ''), u.username) END
+                   AS owner_name,
+               c.relationship AS relationship
         FROM {c} c LEFT JOIN accounts_user u ON u.id = c.owner_id
     """  # noqa: S608 - table names from model metadata
     df = _frame(sql, [], COMPANIES_SCHEMA)
@@ -161,7 +179,7 @@ def load_daily(months: Sequence[dt.date]) -> pl.DataFrame:
 
 def load_last_activity(as_of: dt.date) -> pl.DataFrame:
     sql = f"""
-        SELECT company_id, MAX(date) FROM {Activity._meta.db_table}
+        SELECT company_id, MAX(date) AS last_activity_date FROM {Activity._meta.db_table}
         WHERE state = %s AND date <= %s GROUP BY company_id
     """  # noqa: S608
     return _frame(sql, [State.DONE, as_of], LAST_ACTIVITY_SCHEMA)

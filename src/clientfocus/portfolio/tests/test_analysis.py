@@ -207,3 +207,60 @@ def test_reasons_name_only_companies_the_viewer_may_see(client, seller_alice, se
     client.force_login(admin_dana)
     html = client.get(reverse("companies:detail", args=[target.pk])).content.decode()
     assert "ООО «Чужой три»" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrow_reads_return_what_the_cursor_returns(seller_alice, settings):
+    """The loader's ADBC path (outside transactions, on a file or a server) and Django's cursor
+    give the same facts. On the in-memory SQLite test database only the cursor exists: this runs
+    on PostgreSQL (CI) — and on SQLite files in test_arrow_reads_on_a_sqlite_file below."""
+    from clientfocus.portfolio import loaders
+
+    if not loaders.arrow_reads_possible():
+        pytest.skip("the in-memory SQLite test database has no Arrow path (covered on a file below)")
+    _book = CompanyFactory(name="ООО «Стрелка»", owner=seller_alice, industry="IT", region="Москва")
+    sale_create(
+        actor=None, company=_book, date=dt.date(2026, 11, 20), invoice="A-1", line_no=1, amount_minor=500_00
+    )
+    ActivityFactory(company=_book, date=dt.date(2026, 11, 1), state=State.DONE)
+    arrow = loaders.load_facts(as_of=T, settings=Settings())
+    settings.CLIENTFOCUS_ARROW_READS = False
+    cursor = loaders.load_facts(as_of=T, settings=Settings())
+    for name in ("monthly", "daily", "companies", "last_activity"):
+        assert getattr(arrow, name).equals(getattr(cursor, name)), name
+
+
+def test_arrow_reads_on_a_sqlite_file(tmp_path):
+    """The same comparison on a real SQLite file, with the demo portfolio, in a fresh process."""
+    import subprocess
+    import sys
+
+    code = """
+import datetime as dt, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+from clientfocus.analytics import Settings
+from clientfocus.portfolio import loaders
+from clientfocus.portfolio.demo import DemoSpec, demo_load
+call_command("migrate", verbosity=0)
+demo_load(DemoSpec(companies=80, lines=4000, seed=3, as_of=dt.date(2026, 11, 25)), progress=False)
+assert loaders.arrow_reads_possible()
+a = loaders.load_facts(as_of=dt.date(2026, 11, 25), settings=Settings())
+settings.CLIENTFOCUS_ARROW_READS = False
+b = loaders.load_facts(as_of=dt.date(2026, 11, 25), settings=Settings())
+for name in ("monthly", "daily", "companies", "last_activity"):
+    x, y = getattr(a, name), getattr(b, name)
+    assert x.height > 0 and x.equals(y), name
+print("same")
+"""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "clientfocus.config.settings",
+        "CLIENTFOCUS_VAR": str(tmp_path),
+    }
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().endswith("same")
