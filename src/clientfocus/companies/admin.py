@@ -35,7 +35,9 @@ class CompanyAdmin(ScopedAdmin):
     search_fields = ("name", "inn", "search_text")
     list_select_related = ("owner",)
     inlines = [ContactInline]
-    readonly_fields = ("size_band", "created_at", "updated_at")
+    # The funnel moves forward only and liquidation closes deals: both go through
+    # companies/services.py (the company card has the controls), never through a bare form.
+    readonly_fields = ("status", "liquidated", "liquidated_on", "size_band", "created_at", "updated_at")
 
 
 @admin.register(Contact)

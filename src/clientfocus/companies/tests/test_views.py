@@ -103,3 +103,22 @@ def test_pages_speak_russian_by_default_and_english_on_request(client, seller_al
     html = client.get(reverse("companies:list")).content.decode()
     assert "Revenue, 12 mo." in html
     assert "900,000\xa0₽" in html
+
+
+def test_the_admin_cannot_move_the_funnel_backwards(client, seller_alice):
+    """Status and liquidation change only through companies/services.py (forward only)."""
+    company = CompanyFactory(name="ООО «Воронка»", owner=seller_alice, status="CLIENT")
+    client.force_login(seller_alice)
+    url = reverse("admin:companies_company_change", args=[company.pk])
+    data = {
+        "name": "ООО «Воронка»",
+        "inn": company.inn,
+        "kpp": company.kpp,
+        "status": "SUSPECT",
+        "liquidated": "on",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+    }
+    client.post(url, data)
+    company.refresh_from_db()
+    assert (company.status, company.liquidated) == ("CLIENT", False)
