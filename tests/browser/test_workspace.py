@@ -31,6 +31,21 @@ def test_seller_day_portfolio_company_and_language(page_for):
     assert badges and set(badges) == {"A"}
     shot(page, "portfolio")
 
+    # Export the filtered view: the workbook holds exactly the A companies on the page.
+    with page.expect_download() as download:
+        page.click("[data-testid=export] >> text=XLSX")
+    import io
+
+    from openpyxl import load_workbook
+
+    with open(download.value.path(), "rb") as f:  # a download has no file extension
+        sheet = load_workbook(io.BytesIO(f.read()), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    category = next(i for i, h in enumerate(header) if h in {"Категория", "Category"})
+    shown = int(page.locator("[data-testid=portfolio-count]").inner_text().split()[0])
+    assert len(rows) - 1 == shown and {r[category] for r in rows[1:]} == {"A"}
+
     page.locator("[data-testid=portfolio-table] tbody a").first.click()
     page.wait_for_selector("[data-testid=company-analysis]")
     company_url = page.url
