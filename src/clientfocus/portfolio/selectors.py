@@ -28,7 +28,13 @@ QUADRANTS = ("I", "II", "III", "IV")
 
 
 def snapshot_current() -> Snapshot | None:
-    return Snapshot.objects.filter(state=Snapshot.State.READY).order_by("-finished_at", "-id").first()
+    # The summary JSON is large at scale (curve, categories, prospects): loaded only when read.
+    return (
+        Snapshot.objects.filter(state=Snapshot.State.READY)
+        .defer("summary", "settings_values")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
 
 
 def snapshot_is_stale(snapshot: Snapshot | None) -> bool:
@@ -43,7 +49,7 @@ def analysis_rows(*, user: Any, snapshot: Snapshot | None = None) -> QuerySet[Co
 
 
 def company_analysis(*, user: Any, company_id: int) -> CompanyAnalysis | None:
-    return analysis_rows(user=user).select_related("snapshot").filter(company_id=company_id).first()
+    return analysis_rows(user=user).filter(company_id=company_id).first()
 
 
 # --- the portfolio list ----------------------------------------------------------------------
@@ -86,7 +92,7 @@ class PortfolioFilters:
 
 
 def portfolio_list(*, user: Any, filters: PortfolioFilters) -> QuerySet[CompanyAnalysis]:
-    qs = analysis_rows(user=user).select_related("company", "company__owner", "snapshot")
+    qs = analysis_rows(user=user).select_related("company", "company__owner")
     f = filters
     if f.query.strip():
         qs = qs.filter(company__search_text__contains=f.query.strip().casefold())
@@ -408,7 +414,8 @@ def with_visible_reasons(rows: list[CompanyAnalysis], *, user: Any) -> list[Comp
         return rows
     all_ids = {i for r in rows for i in (r.details.get("lookalike_neighbours") or [])}
     visible = dict(Company.objects.visible_to(user).filter(pk__in=all_ids).values_list("pk", "name"))
-    summary = rows[0].snapshot.summary if rows[0].snapshot_id else {}
+    # One read of the snapshot's summary for the page (not one per row).
+    summary = Snapshot.objects.filter(pk=rows[0].snapshot_id).values_list("summary", flat=True).first() or {}
     split = summary.get("quadrant_split") or {}
     records = []
     for row in rows:

@@ -128,9 +128,9 @@ def test_settings_page_saves_and_rejects(client, admin_dana):
 def test_portfolio_filters_sort_and_query_budget(client, seller_alice, book, django_assert_max_num_queries):
     analysis_recompute(actor=None, as_of=T)
     client.force_login(seller_alice)
-    # session+user, snapshot, stale check, count, page rows, filter choices (3), reasons (2:
-    # visible neighbours, settings), profile fit (2), savepoint-free: a fixed budget.
-    with django_assert_max_num_queries(14):
+    # session+user, snapshot, stale check, count, page rows, filter choices (3), reasons (3:
+    # visible neighbours, the snapshot's summary once, settings), profile fit (2): a fixed budget.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("portfolio:portfolio"))
     names = [r.company.name for r in response.context["page"]]
     assert names == ["АО «Большой»", "ООО «Средний»", "ООО «Малый»", "ООО «Будущий»"]
