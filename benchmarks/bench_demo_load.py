@@ -28,6 +28,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from floor import clone_sale_table
+
 AS_OF = dt.date(2026, 11, 25)
 
 
@@ -106,7 +108,7 @@ def _run(companies: int, lines: int, seed: int) -> None:
     # the sale table (generation outside the timer).
     plan = demo._plan(spec, 1, 4)
     step = demo._chunk_size(spec)
-    clone = _clone_sale_table(connection)
+    clone = clone_sale_table(connection, "bench_sale_floor")
     t_gen = t_floor = 0.0
     written = 0
     try:
@@ -149,34 +151,6 @@ def _run(companies: int, lines: int, seed: int) -> None:
         f"also written by the demo load: {result.companies:,} companies, {result.contacts:,} contacts, "
         f"{result.activities:,} activities, {result.deals:,} deals"
     )
-
-
-def _clone_sale_table(connection: object) -> str:
-    """An empty table shaped like sales_sale, with the same indexes and foreign key."""
-    from clientfocus.sales.models import Sale
-
-    src = Sale._meta.db_table
-    name = "bench_sale_floor"
-    with connection.cursor() as cur:  # type: ignore[attr-defined]
-        if connection.vendor == "postgresql":  # type: ignore[attr-defined]
-            cur.execute(f"CREATE TABLE {name} (LIKE {src} INCLUDING ALL)")
-            # LIKE copies no foreign key: add the company one, checked as Django declares it.
-            cur.execute(
-                f"ALTER TABLE {name} ADD FOREIGN KEY (company_id) REFERENCES companies_company (id) "
-                "DEFERRABLE INITIALLY DEFERRED"
-            )
-        else:
-            cur.execute(
-                "SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
-                "ORDER BY type DESC",
-                [src],
-            )
-            for kind, sql in cur.fetchall():
-                sql = sql.replace(f'"{src}"', f'"{name}"')
-                if kind == "index":
-                    sql = sql.replace('INDEX "', f'INDEX "{name}_', 1)
-                cur.execute(sql)
-    return name
 
 
 def _csv(frame: object) -> bytes:

@@ -33,6 +33,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from floor import clone_sale_table
+
 AS_OF = dt.date(2026, 11, 25)
 HEADER = "Контрагент;ИНН;Дата;Номер;Строка;Номенклатура;Количество;Цена;Сумма;Маржа;Менеджер"
 
@@ -281,7 +283,7 @@ def _run(lines: int, companies: int, seed: int) -> None:
 
     rows = list(Sale.objects.order_by("pk").values_list(*SALE_COLUMNS))
     frame = pl.DataFrame(rows, schema=list(SALE_COLUMNS), orient="row")
-    clone = _clone_sale_table(connection)
+    clone = clone_sale_table(connection, "bench_import_floor")
     try:
         payload = b""
         if connection.vendor == "postgresql":
@@ -324,34 +326,6 @@ def _run(lines: int, companies: int, seed: int) -> None:
     ):
         table.add_row(label, f"{seconds:.1f}", f"{n / seconds:,.0f}", f"{seconds / t_floor:.2f}")
     console.print(table)
-
-
-def _clone_sale_table(connection: object) -> str:
-    from clientfocus.sales.models import Sale
-
-    src = Sale._meta.db_table
-    name = "bench_import_floor"
-    with connection.cursor() as cur:  # type: ignore[attr-defined]
-        if connection.vendor == "postgresql":  # type: ignore[attr-defined]
-            # LIKE copies columns, defaults, indexes and checks but not foreign keys: add the one
-            # the sale table has, so the floor pays the same per-row checks.
-            cur.execute(f"CREATE TABLE {name} (LIKE {src} INCLUDING ALL)")
-            cur.execute(
-                f"ALTER TABLE {name} ADD FOREIGN KEY (company_id) REFERENCES companies_company (id) "
-                "DEFERRABLE INITIALLY DEFERRED"
-            )
-        else:
-            cur.execute(
-                "SELECT type, sql FROM sqlite_master WHERE tbl_name = %s AND sql IS NOT NULL "
-                "ORDER BY type DESC",
-                [src],
-            )
-            for kind, sql in cur.fetchall():
-                sql = sql.replace(f'"{src}"', f'"{name}"')
-                if kind == "index":
-                    sql = sql.replace('INDEX "', f'INDEX "{name}_', 1)
-                cur.execute(sql)
-    return name
 
 
 if __name__ == "__main__":
