@@ -24,6 +24,9 @@ class AnalysisSettings(models.Model):
 
     values = models.JSONField(_("значения"), default=dict, blank=True)
     report_as_of = models.DateField(_("дата отчётов"), null=True, blank=True, help_text=_("пусто — сегодня"))
+    # The weekly plan's capacity (seed 003: a seller plans next week's meetings on Friday).
+    meetings_per_day = models.PositiveSmallIntegerField(_("встреч в день"), default=4)
+    calls_per_day = models.PositiveSmallIntegerField(_("звонков в день"), default=10)
     updated_at = models.DateTimeField(_("изменены"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
