@@ -139,3 +139,29 @@ class CompanyAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.category}"
+
+
+class AnalysisSummary(models.Model):
+    """The analysis pages' figures over one scope of companies, computed with the snapshot
+    (`portfolio/summaries.py`), so a page reads one small row instead of every visible one.
+
+    `scope` names whose companies it covers: "all" (admins), "team:<id>" (a manager with a team),
+    "owner:<id>" (a seller, or a manager without a team). `members` is the fingerprint of the
+    people in that scope when it was computed; a page uses the row only while the snapshot is
+    fresh and the fingerprint still matches, so it always equals a computation on the request.
+    """
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="scope_summaries")
+    scope = models.CharField(max_length=32)
+    members = models.JSONField(default=list)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("сводка анализа")
+        verbose_name_plural = _("сводки анализа")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "scope"], name="analysis_summary_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot_id} {self.scope}"

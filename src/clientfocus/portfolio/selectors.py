@@ -17,7 +17,6 @@ from clientfocus.analytics.pareto import pareto_ranking
 from clientfocus.analytics.portfolio import category_summary
 from clientfocus.analytics.quadrants import quadrant_summary
 from clientfocus.analytics.topten import top_ten
-from clientfocus.analytics.types import ParetoSummary, TopTenCheck
 from clientfocus.deals.models import OPEN_STAGES, Deal
 from clientfocus.portfolio.models import CompanyAnalysis, Snapshot
 from clientfocus.portfolio.staleness import data_version
@@ -153,10 +152,21 @@ def my_day(*, user: Any, today: dt.date, limit: int = 30) -> MyDay:
     """PRODUCT.md, seed 004: contacts due today and overdue, by category then temperature (the
     coldest first, it is freezing); falling-revenue alerts; open deals with no next step; the
     week's planned touches."""
-    rows = analysis_rows(user=user).select_related("company")
+    snapshot = snapshot_current()
+    rows = analysis_rows(user=user, snapshot=snapshot).select_related("company")
     due_qs = rows.filter(next_due__lte=today).exclude(company__liquidated=True)
     # Within a category the clients cooling down come first, then the never-bought prospects.
     due = list(due_qs.order_by("category", F("temperature").asc(nulls_last=True), "next_due", "pk")[:limit])
+    # The count reads the per-owner next-due histogram stored with the snapshot (summaries.py)
+    # when it is exact; counting tens of thousands of joined rows costs 300 ms at 100k companies.
+    from clientfocus.portfolio.summaries import owners_for
+
+    owners = owners_for(user=user, snapshot=snapshot) if snapshot is not None else None
+    if owners is None:
+        due_total = due_qs.count()
+    else:
+        day = today.isoformat()
+        due_total = sum(n for o in owners.values() for d, n in o["due_by_date"].items() if d <= day)
     alerts = list(rows.filter(alert=True).order_by("category", "trend_3m_yoy", "pk")[:limit])
     deals = list(
         Deal.objects.visible_to(user)
@@ -173,7 +183,7 @@ def my_day(*, user: Any, today: dt.date, limit: int = 30) -> MyDay:
     overdue = list(overdue_qs.order_by("date", "pk")[:limit])
     return MyDay(
         due=due,
-        due_total=due_qs.count(),
+        due_total=due_total,
         alerts=alerts[:10],
         deals_without_step=deals[:10],
         week=week,
@@ -205,26 +215,35 @@ _FRAME_FIELDS = {
 
 @dataclass(frozen=True)
 class Analysis:
+    """The analysis pages' figures, as plain JSON types (the same shape whether precomputed with
+    the snapshot by `portfolio/summaries.py` or computed here on the request)."""
+
     snapshot: Snapshot | None
     companies: int
-    pareto: ParetoSummary
+    pareto: dict[str, Any]
     categories: list[dict[str, Any]]
     quadrants: list[dict[str, Any]]
     temperature_groups: list[dict[str, Any]]
     scatter: list[dict[str, Any]]
-    top10: TopTenCheck
+    scatter_total: int
+    top10_text: dict[str, str]
     top_by_revenue: list[dict[str, Any]]
     top_by_relationship: list[dict[str, Any]]
     key_accounts: list[dict[str, Any]] = field(default_factory=list)
+    precomputed: bool = False
 
 
 def analysis_frame(*, user: Any) -> pl.DataFrame:
-    from django.db.models import F, Value
+    return analysis_frame_of(analysis_rows(user=user))
+
+
+def analysis_frame_of(rows: QuerySet[CompanyAnalysis]) -> pl.DataFrame:
+    """The snapshot rows as the frame the analysis pages summarise (one query)."""
+    from django.db.models import Value
     from django.db.models.functions import Coalesce, Concat
 
     values = (
-        analysis_rows(user=user)
-        .annotate(
+        rows.annotate(
             owner_name=Coalesce(
                 Concat("company__owner__first_name", Value(" "), "company__owner__last_name"), Value("—")
             )
@@ -251,12 +270,20 @@ def analysis_frame(*, user: Any) -> pl.DataFrame:
     )
 
 
-def analysis(
-    *, user: Any, settings: Settings, cells_per_group: int = 120, scatter_points: int = 1500
-) -> Analysis:
-    """The analysis pages' figures over the companies `user` may see."""
-    snapshot = snapshot_current()
-    frame = analysis_frame(user=user)
+CELLS_PER_GROUP = 120
+SCATTER_POINTS = 1500
+
+
+def analysis_payload(
+    frame: pl.DataFrame,
+    settings: Settings,
+    *,
+    cells_per_group: int = CELLS_PER_GROUP,
+    scatter_points: int = SCATTER_POINTS,
+) -> dict[str, Any]:
+    """The analysis pages' figures over the rows of `frame`, as JSON types (stored as is)."""
+    from clientfocus.analytics.summary import frame_records
+
     _ranked, pareto = pareto_ranking(frame.select("company_id", "revenue_12m"), settings)
     # Temperature map: a cell per company, grouped by category and seller, hottest first.
     cells = frame.filter(pl.col("category").is_in(CATEGORIES)).sort(
@@ -276,37 +303,69 @@ def analysis(
                 "more": max(part.height - cells_per_group, 0),
                 "counts": counts,
                 "no_sales": int(part["temperature_colour"].is_null().sum()),
-                "cells": part.head(cells_per_group)
-                .select("company_id", "name", "temperature_colour", "temperature", "revenue_12m")
-                .to_dicts(),
+                "cells": frame_records(
+                    part.head(cells_per_group).select(
+                        "company_id", "name", "temperature_colour", "temperature", "revenue_12m"
+                    )
+                ),
             }
         )
     buying = frame.filter(pl.col("quadrant").is_not_null())
+    # The scatter draws a seeded random sample of the buying clients when there are many (the
+    # page says so); the quadrant counts beside it are over all of them.
     sample = buying if buying.height <= scatter_points else buying.sample(scatter_points, seed=7)
     top = top_ten(frame, settings)
     names = dict(zip(frame["company_id"].to_list(), frame["name"].to_list(), strict=True))
     revenue = dict(zip(frame["company_id"].to_list(), frame["revenue_12m"].to_list(), strict=True))
     rel = dict(zip(frame["company_id"].to_list(), frame["relationship"].to_list(), strict=True))
     key = frame.filter(pl.col("key_account")).sort("revenue_12m", descending=True).head(50)
-    return Analysis(
-        snapshot=snapshot,
-        companies=frame.height,
-        pareto=pareto,
-        categories=category_summary(frame).to_dicts(),
-        quadrants=quadrant_summary(frame).to_dicts(),
-        temperature_groups=groups,
-        scatter=sample.select("company_id", "name", "loyalty", "profitability", "quadrant").to_dicts(),
-        top10=top,
-        top_by_revenue=[
+    return {
+        "companies": frame.height,
+        "pareto": {
+            "buying_clients": pareto.buying_clients,
+            "key_accounts": pareto.key_accounts,
+            "key_share_of_clients": pareto.key_share_of_clients,
+            "curve": frame_records(pareto.curve),
+            "text": {"ru": pareto.text.ru, "en": pareto.text.en},
+        },
+        "categories": frame_records(category_summary(frame)),
+        "quadrants": frame_records(quadrant_summary(frame)),
+        "temperature_groups": groups,
+        "scatter": frame_records(sample.select("company_id", "name", "loyalty", "profitability", "quadrant")),
+        "scatter_total": buying.height,
+        "top10_text": {"ru": top.text.ru, "en": top.text.en},
+        "top_by_revenue": [
             {"id": i, "name": names[i], "revenue_12m": revenue[i], "relationship": rel[i]}
             for i in top.by_revenue
         ],
-        top_by_relationship=[
+        "top_by_relationship": [
             {"id": i, "name": names[i], "revenue_12m": revenue[i], "relationship": rel[i]}
             for i in top.by_relationship
         ],
-        key_accounts=key.select("company_id", "name", "revenue_12m", "category", "owner_name").to_dicts(),
-    )
+        "key_accounts": frame_records(
+            key.select("company_id", "name", "revenue_12m", "category", "owner_name")
+        ),
+    }
+
+
+def snapshot_a_level(snapshot: Snapshot | None) -> Any:
+    """The snapshot's A level, without loading its whole summary JSON."""
+    if snapshot is None:
+        return None
+    return Snapshot.objects.filter(pk=snapshot.pk).values_list("summary__a_level", flat=True).first()
+
+
+def analysis(*, user: Any, settings: Settings, snapshot: Snapshot | None = None) -> Analysis:
+    """The analysis pages' figures over the companies `user` may see: the summary precomputed
+    with the snapshot for the user's scope when it is still exact, else computed here."""
+    from clientfocus.portfolio.summaries import summary_for
+
+    snapshot = snapshot or snapshot_current()
+    payload = summary_for(user=user, snapshot=snapshot) if snapshot is not None else None
+    precomputed = payload is not None
+    if payload is None:
+        payload = analysis_payload(analysis_frame(user=user), settings)
+    return Analysis(snapshot=snapshot, precomputed=precomputed, **payload)
 
 
 # --- the team ----------------------------------------------------------------------------------
@@ -316,19 +375,26 @@ def team_overview(*, user: Any, today: dt.date) -> list[dict[str, Any]]:
     """Per seller the manager may see: companies per category, A not red, overdue, alerts, deals."""
     from django.db.models import Count
 
+    from clientfocus.portfolio.summaries import owners_for
+
     people = list(users_visible_to(user).filter(is_active=True).order_by("last_name", "first_name"))
-    rows = analysis_rows(user=user)
-    per = {
-        (r["company__owner_id"], r["category"]): r
-        for r in rows.values("company__owner_id", "category")
-        .annotate(
-            n=Count("id"),
-            a_not_red=Count("id", filter=Q(category="A") & ~Q(temperature_colour="red")),
-            overdue=Count("id", filter=Q(overdue=True)),
-            alerts=Count("id", filter=Q(alert=True)),
-        )
-        .order_by()
-    }
+    snapshot = snapshot_current()
+    stored = owners_for(user=user, snapshot=snapshot)
+    if stored is not None:
+        # Precomputed with the snapshot for exactly this scope (summaries.py).
+        per = {
+            (int(owner) if owner != "None" else None, c): {
+                "n": figures["categories"][c],
+                # Per-category splits are not stored; the totals are, on category "A".
+                "a_not_red": figures["a_not_red"] if c == "A" else 0,
+                "overdue": figures["overdue"] if c == "A" else 0,
+                "alerts": figures["alerts"] if c == "A" else 0,
+            }
+            for owner, figures in stored.items()
+            for c in CATEGORIES
+        }
+    else:
+        per = _team_counts(analysis_rows(user=user, snapshot=snapshot))
     deals = {
         (d["owner_id"], d["stage"]): d["n"]
         for d in Deal.objects.visible_to(user)
@@ -354,6 +420,22 @@ def team_overview(*, user: Any, today: dt.date) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _team_counts(rows: QuerySet[CompanyAnalysis]) -> dict[tuple[int | None, str], dict[str, int]]:
+    from django.db.models import Count
+
+    return {
+        (r["company__owner_id"], r["category"]): r
+        for r in rows.values("company__owner_id", "category")
+        .annotate(
+            n=Count("id"),
+            a_not_red=Count("id", filter=Q(category="A") & ~Q(temperature_colour="red")),
+            overdue=Count("id", filter=Q(overdue=True)),
+            alerts=Count("id", filter=Q(alert=True)),
+        )
+        .order_by()
+    }
 
 
 # --- reasons the viewer may read ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from clientfocus.core.bulk import bulk_insert_frame
 from clientfocus.portfolio.loaders import load_facts
 from clientfocus.portfolio.models import AnalysisSettings, CompanyAnalysis, Snapshot
 from clientfocus.portfolio.staleness import data_changed, data_version
+from clientfocus.portfolio.summaries import summaries_write
 
 Progress = Callable[[str], None]
 
@@ -151,6 +152,8 @@ def analysis_recompute(
             _write_companies(snapshot, report)
             # Only the newest ready snapshot keeps its per-company rows.
             CompanyAnalysis.objects.exclude(snapshot=snapshot).delete()
+            # The per-scope summaries the analysis, team and my-day pages read (summaries.py).
+            summaries_write(snapshot)
             snapshot.summary = report_summary(report)
             snapshot.summary["timings"] = {
                 "read": round(read_at - started, 3),

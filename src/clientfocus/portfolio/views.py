@@ -90,16 +90,17 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 def analysis(request: HttpRequest) -> HttpResponse:
     settings = services.analysis_settings()
-    data = selectors.analysis(user=request.user, settings=settings)
+    common = _common(request, "analysis")
+    data = selectors.analysis(user=request.user, settings=settings, snapshot=common["snapshot"])
     lang = get_language() or "ru"
     lang = "en" if lang.startswith("en") else "ru"
     pareto_chart = {
         "type": "line",
         "points": [
             {"x": round(p["client_share"] * 100, 2), "y": round(p["revenue_share"] * 100, 2)}
-            for p in data.pareto.curve.to_dicts()
+            for p in data.pareto["curve"]
         ],
-        "key_share": round(data.pareto.key_share_of_clients * 100, 1),
+        "key_share": round(data.pareto["key_share_of_clients"] * 100, 1),
         "labels": {
             "curve": _("Накопленная доля выручки"),
             "line": _("80% выручки"),
@@ -145,14 +146,14 @@ def analysis(request: HttpRequest) -> HttpResponse:
         "labels": {"x": _("Лояльность"), "y": _("Прибыльность, ₽ (логарифмическая шкала)")},
     }
     context = {
-        **_common(request, "analysis"),
+        **common,
         "data": data,
         "lang": lang,
-        "pareto_text": data.pareto.text.ru if lang == "ru" else data.pareto.text.en,
-        "top10_text": data.top10.text.ru if lang == "ru" else data.top10.text.en,
+        "pareto_text": data.pareto["text"][lang],
+        "top10_text": data.top10_text[lang],
         "charts": {"pareto": pareto_chart, "abcd": abcd_chart, "scatter": scatter_chart},
         "colour_hex": COLOUR_HEX,
-        "a_level": (selectors.snapshot_current().summary or {}).get("a_level") if data.snapshot else None,
+        "a_level": selectors.snapshot_a_level(data.snapshot),
     }
     return render(request, "portfolio/analysis.html", context)
 

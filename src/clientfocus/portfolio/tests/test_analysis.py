@@ -144,8 +144,10 @@ def test_portfolio_filters_sort_and_query_budget(client, seller_alice, book, dja
     assert [r.company.name for r in page] == ["ООО «Малый»"]
 
 
-def test_my_day_lists_due_companies_a_first(client, seller_alice, book):
+def test_my_day_lists_due_companies_a_first(client, seller_alice, book, monkeypatch):
     analysis_recompute(actor=None, as_of=T)
+    # "Today" is the snapshot's date: the due list must not change with the real calendar.
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: T)
     client.force_login(seller_alice)
     day = client.get(reverse("portfolio:myday")).context["day"]
     # big was contacted on 2026-11-01 (A: due 2026-12-01, not yet); the others were never contacted.
@@ -176,7 +178,7 @@ def test_logging_an_activity_restarts_the_cadence(client, seller_alice, book):
 def test_analysis_page_is_of_the_users_own_portfolio(client, cast):
     client.force_login(cast["users"]["alice"])
     data = client.get(reverse("portfolio:analysis")).context["data"]
-    assert data.companies == 1 and data.pareto.buying_clients == 1
+    assert data.companies == 1 and data.pareto["buying_clients"] == 1
     client.force_login(cast["users"]["bob"])
     assert client.get(reverse("portfolio:analysis")).context["data"].companies == 2
     client.force_login(cast["users"]["dana"])

@@ -1,0 +1,151 @@
+"""The per-scope summaries written with the snapshot equal a direct computation, cover only the
+scope's companies, and are not used once they could differ (issue 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from clientfocus.core.testing.factories import CompanyFactory
+from clientfocus.portfolio.models import AnalysisSummary
+from clientfocus.portfolio.selectors import (
+    analysis_frame,
+    analysis_payload,
+    analysis_rows,
+    my_day,
+    snapshot_current,
+    team_overview,
+)
+from clientfocus.portfolio.services import analysis_recompute, analysis_settings
+from clientfocus.portfolio.summaries import scope_key, summary_for
+from clientfocus.sales.services import sale_create
+
+pytestmark = pytest.mark.django_db
+T = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def wide_cast(cast):
+    """The cast plus enough companies that every scope has key accounts, categories and cells."""
+    users = cast["users"]
+    for who, n in (("alice", 6), ("erin", 4), ("charlie", 5), ("bob", 3)):
+        for i in range(n):
+            company = CompanyFactory(
+                name=f"ООО «{who.title()} {i}»", owner=users[who], industry="Торговля", region="Москва"
+            )
+            if i % 3 != 2:  # every third never bought: D companies and no temperature
+                sale_create(
+                    actor=None,
+                    company=company,
+                    date=dt.date(2026, 3, 1) + dt.timedelta(days=17 * i),
+                    invoice=f"{who}-{i}",
+                    line_no=1,
+                    amount_minor=(i + 1) * 37_000_00,
+                )
+    CompanyFactory(name="ООО «Ничья»", owner=None)
+    analysis_recompute(actor=None, as_of=T)
+    return cast
+
+
+def test_scopes_written_for_every_kind_of_viewer(wide_cast):
+    u = wide_cast["users"]
+    snapshot = snapshot_current()
+    scopes = set(AnalysisSummary.objects.filter(snapshot=snapshot).values_list("scope", flat=True))
+    assert scopes == {
+        "all",
+        f"team:{u['bob'].team_id}",
+        f"owner:{u['alice'].pk}",
+        f"owner:{u['erin'].pk}",
+        f"owner:{u['charlie'].pk}",
+    }
+    assert scope_key(u["alice"]) == f"owner:{u['alice'].pk}" and scope_key(u["dana"]) == "all"
+
+
+@pytest.mark.parametrize("who", ["alice", "erin", "bob", "charlie", "dana"])
+def test_stored_summary_equals_the_direct_computation(wide_cast, who):
+    user = wide_cast["users"][who]
+    stored = summary_for(user=user, snapshot=snapshot_current())
+    direct = analysis_payload(analysis_frame(user=user), analysis_settings())
+    assert stored is not None and stored == direct
+
+
+def test_a_sellers_summary_names_only_their_companies(wide_cast):
+    u = wide_cast["users"]
+    stored = summary_for(user=u["alice"], snapshot=snapshot_current())
+    own = set(analysis_rows(user=u["alice"]).values_list("company_id", flat=True))
+    named = (
+        {c["company_id"] for g in stored["temperature_groups"] for c in g["cells"]}
+        | {p["company_id"] for p in stored["scatter"]}
+        | {k["company_id"] for k in stored["key_accounts"]}
+        | {t["id"] for t in stored["top_by_revenue"] + stored["top_by_relationship"]}
+    )
+    assert named and named <= own
+    assert stored["companies"] == len(own) == 7  # «Ромашка» and her six
+    assert {g["owner_id"] for g in stored["temperature_groups"]} == {u["alice"].pk}
+    # The manager's team summary: his own, Alice's and Erin's companies; never Charlie's.
+    team = summary_for(user=u["bob"], snapshot=snapshot_current())
+    assert {g["owner_id"] for g in team["temperature_groups"]} == {u["alice"].pk, u["erin"].pk, u["bob"].pk}
+    assert team["companies"] == 7 + 5 + 3
+
+
+def test_not_used_once_stale_or_when_the_team_changes(wide_cast):
+    u = wide_cast["users"]
+    snapshot = snapshot_current()
+    assert summary_for(user=u["bob"], snapshot=snapshot) is not None
+    # Erin leaves Bob's team: his stored team summary no longer describes what he may see.
+    u["erin"].team = None
+    u["erin"].save()
+    assert summary_for(user=u["bob"], snapshot=snapshot) is None
+    # Any write after the snapshot makes it stale: the page computes on the request again.
+    assert summary_for(user=u["alice"], snapshot=snapshot) is not None
+    sale_create(
+        actor=None,
+        company=CompanyFactory(owner=u["alice"]),
+        date=T,
+        invoice="new",
+        line_no=1,
+        amount_minor=1_00,
+    )
+    assert summary_for(user=u["alice"], snapshot=snapshot) is None
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "dana"])
+def test_team_and_my_day_counts_equal_the_direct_counts(wide_cast, who, monkeypatch):
+    from clientfocus.portfolio import summaries
+
+    user = wide_cast["users"][who]
+    for today in (T, T + dt.timedelta(days=40), T + dt.timedelta(days=400)):
+        stored_day = my_day(user=user, today=today)
+        stored_team = team_overview(user=user, today=today)
+        with monkeypatch.context() as m:
+            m.setattr(summaries, "owners_for", lambda **_kw: None)
+            direct_day = my_day(user=user, today=today)
+            direct_team = team_overview(user=user, today=today)
+        assert stored_day.due_total == direct_day.due_total
+        assert [r["categories"] for r in stored_team] == [r["categories"] for r in direct_team]
+        for key in ("a_not_red", "overdue", "alerts", "companies"):
+            assert [r[key] for r in stored_team] == [r[key] for r in direct_team]
+    assert my_day(user=wide_cast["users"]["alice"], today=T + dt.timedelta(days=400)).due_total == 7
+
+
+def test_analysis_page_reads_the_stored_summary_in_few_queries(wide_cast, client, django_assert_max_num_queries):
+    client.force_login(wide_cast["users"]["alice"])
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("portfolio:analysis"))
+    data = response.context["data"]
+    assert data.precomputed and data.companies == 7
+    html = response.content.decode()
+    assert "ООО «Alice 0»" in html and "ООО «Charlie 0»" not in html
+
+
+def test_pages_pin_their_query_counts(wide_cast, client, django_assert_max_num_queries):
+    client.force_login(wide_cast["users"]["bob"])
+    # Session, user, snapshot and staleness (layout), the stored summary and its fingerprint,
+    # the people, the open deals: whatever the team's size.
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("portfolio:team")).status_code == 200
+    client.force_login(wide_cast["users"]["alice"])
+    with django_assert_max_num_queries(30):
+        assert client.get(reverse("portfolio:myday")).status_code == 200
