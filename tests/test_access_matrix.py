@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clientfocus.activities.models import Activity
 from clientfocus.companies.models import Company, Contact
 from clientfocus.deals.models import Deal, DealStageChange
-from clientfocus.planning.models import AccountPlan, PlannedVisit
+from clientfocus.planning.models import AccountPlan, Goal, MarketPlan, MarketPlanReview, PlannedVisit
 from clientfocus.portfolio.models import CompanyAnalysis
 from clientfocus.sales.models import MonthlySales, Sale
 
@@ -102,6 +102,7 @@ def test_every_url_is_in_the_matrix():
         | set(OBJECT_POST_URLS)
         | set(JOB_URLS)
         | set(TEAM_URLS)
+        | set(MARKET_PLAN_URLS)
     )
     assert _names(get_resolver()) == covered
 
@@ -367,6 +368,7 @@ def cast(cast):
             company=p.company, review_on=dt.date(2027, 2, 1), reviewed_on=dt.date(2026, 11, 1)
         )
         PlannedVisit.objects.create(plan=plan, date=dt.date(2026, 12, 1), stage="probe")
+        _goal_for(p.company.owner)
     return cast
 
 
@@ -381,6 +383,9 @@ def _selling_method_state():
         list(DealStageChange.objects.order_by("pk").values()),
         list(AccountPlan.objects.order_by("pk").values()),
         list(PlannedVisit.objects.order_by("pk").values()),
+        list(Goal.objects.order_by("pk").values()),
+        list(MarketPlan.objects.order_by("pk").values()),
+        list(MarketPlanReview.objects.order_by("pk").values()),
     )
 
 
@@ -532,3 +537,92 @@ def test_admin_shows_profiles_scores_and_dossiers_only_to_whom_they_belong(clien
             else set(ProfileTrait.objects.filter(profile_id__in=teams).values_list("pk", flat=True))
         )
         assert shown == expected, (who, model)
+
+
+# --- SMART goals (a seller's or a team's), market plans (a team's), best-practice groups ---------
+
+# Pages that name people and teams, never companies: every role opens them (each sees its own).
+for _name in ("planning:goals", "planning:goal_new", "planning:groups", "planning:market_plans"):
+    ROLE_URLS[_name] = set(VISIBLE)
+OBJECT_URLS["planning:goal"] = lambda p: {"pk": _seller_goal(p).pk}
+OBJECT_POST_URLS["planning:goal"] = (
+    lambda p: {"pk": _seller_goal(p).pk},
+    {"specific": "Взлом", "target": "1", "start": "2026-10-01", "deadline": "2026-12-31"},
+)
+OBJECT_POST_URLS["planning:goal_close"] = (lambda p: {"pk": _seller_goal(p).pk}, {})
+# A market plan belongs to a team: its members read it, its manager and admins change it.
+MARKET_PLAN_URLS = {
+    "planning:market_plan": {"period_start": "2026-10-01", "period_end": "2027-09-30", "where": "Взлом"}
+}
+MARKET_PLAN_EDITORS = {"bob", "dana"}
+
+
+def _goal_for(seller):
+    import datetime as dt
+
+    return Goal.objects.create(
+        seller=seller,
+        metric="revenue",
+        specific=f"Цель {seller.username}",
+        baseline=0,
+        target=100,
+        start=dt.date(2026, 10, 1),
+        deadline=dt.date(2026, 12, 31),
+        created_on=dt.date(2026, 10, 1),
+    )
+
+
+def _seller_goal(portfolio):
+    return Goal.objects.get(seller=portfolio.company.owner)
+
+
+@pytest.fixture
+def market_plans(cast):
+    import datetime as dt
+
+    from clientfocus.planning.services import MarketPlanFields, market_plan_save
+
+    dana = cast["users"]["dana"]
+    fields = MarketPlanFields(period_start=dt.date(2026, 10, 1), period_end=dt.date(2027, 9, 30))
+    return {
+        team: market_plan_save(
+            actor=dana, team=cast["users"][member].team, fields=fields, today=dt.date(2026, 10, 5)
+        )
+        for team, member in (("north", "alice"), ("south", "charlie"))
+    }
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_other_teams_market_plans_answer_404_and_change_nothing(client, cast, market_plans, who):
+    client.force_login(cast["users"][who])
+    for team, plan in market_plans.items():
+        for name, data in MARKET_PLAN_URLS.items():
+            url = reverse(name, kwargs={"pk": plan.team_id})
+            visible = team in TEAM_VISIBLE[who]
+            assert client.get(url).status_code == (200 if visible else 404), (who, name, team)
+            before = _state()
+            response = client.post(url, data)
+            if visible and who in MARKET_PLAN_EDITORS:
+                assert response.status_code == 302, (who, name, team)
+                continue
+            assert response.status_code == (403 if visible else 404), (who, name, team)
+            assert _state() == before
+    assert client.get(reverse("planning:market_plan", kwargs={"pk": 987654321})).status_code == 404
+
+
+@pytest.mark.parametrize("who", list(VISIBLE))
+def test_admin_shows_goals_and_market_plans_only_to_whom_they_belong(client, cast, market_plans, who):
+    client.force_login(cast["users"][who])
+    goals = {o: _seller_goal(cast["portfolios"][o]).pk for o in OWNERS}
+    shown = {o.pk for o in client.get(_admin_url(Goal, "changelist")).context["cl"].result_list}
+    assert shown == {goals[o] for o in VISIBLE[who]}
+    plans = {o.pk for o in client.get(_admin_url(MarketPlan, "changelist")).context["cl"].result_list}
+    assert plans == {market_plans[t].pk for t in TEAM_VISIBLE[who]}
+    reviews = {
+        o.plan_id for o in client.get(_admin_url(MarketPlanReview, "changelist")).context["cl"].result_list
+    }
+    assert reviews == {market_plans[t].pk for t in TEAM_VISIBLE[who]}
+    for owner in OWNERS:
+        response = client.get(_admin_url(Goal, "change", goals[owner]))
+        if owner not in VISIBLE[who]:
+            assert response.status_code == 302  # the admin's "does not exist" redirect

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from clientfocus.activities.models import Activity
-from clientfocus.core.admin import ScopedAdmin
-from clientfocus.planning.models import AccountPlan, PlannedVisit
+from clientfocus.core.admin import ScopedAdmin, has_role
+from clientfocus.planning.models import AccountPlan, Goal, MarketPlan, MarketPlanReview, PlannedVisit
 
 
 @admin.register(AccountPlan)
@@ -30,3 +30,45 @@ class PlannedVisitAdmin(ScopedAdmin):
         elif db_field.remote_field.model is Activity:
             kwargs["queryset"] = Activity.objects.visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Goals and market plans change only through their services (validation, audit, review
+    log); the admin shows the rows `accounts.access` lets the user read, and writes nothing."""
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_role(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_role(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Goal)
+class GoalAdmin(_ReadOnlyAdmin):
+    list_display = ("specific", "seller", "team", "metric", "baseline", "target", "deadline", "closed_on")
+    list_filter = ("metric",)
+    list_select_related = ("seller", "team")
+
+
+@admin.register(MarketPlan)
+class MarketPlanAdmin(_ReadOnlyAdmin):
+    list_display = ("team", "period_start", "period_end", "last_reviewed_on")
+    list_select_related = ("team",)
+
+
+@admin.register(MarketPlanReview)
+class MarketPlanReviewAdmin(_ReadOnlyAdmin):
+    list_display = ("plan", "date", "by")
+    list_select_related = ("plan__team", "by")

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientfocus.planning.models import AccountPlan, VisitStage
-from clientfocus.planning.services import PlanFields
+from clientfocus.planning.models import AccountPlan, Goal, MarketPlan, Metric, VisitStage
+from clientfocus.planning.services import GoalFields, MarketPlanFields, PlanFields
 
 _VERDICT = [("", _("не решено")), ("yes", _("да")), ("no", _("нет"))]
 _TEXTS = (
@@ -103,3 +104,138 @@ class VisitForm(forms.Form):
 
 class VisitDoneForm(forms.Form):
     outcome = forms.CharField(label=_("Итог"), required=False, max_length=2000)
+
+
+def _date_widget() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class GoalForm(forms.Form):
+    """The SMART parts a manager fills. `subject` is "u<id>" (a person) or "t<id>" (a team), from
+    the choices accounts.access allows; the metric and subject are fixed once the goal exists."""
+
+    subject = forms.ChoiceField(label=_("Для кого"))
+    metric = forms.ChoiceField(label=_("Показатель (M — измеримость)"), choices=Metric.choices)
+    specific = forms.CharField(label=_("S — конкретно: чего добиваемся"), max_length=300)
+    target = forms.FloatField(label=_("Целевое значение"))
+    start = forms.DateField(label=_("Начало"), widget=_date_widget())
+    deadline = forms.DateField(label=_("T — срок"), widget=_date_widget())
+    relevance = forms.CharField(
+        label=_("R — почему это важно, на какой результат работает"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    achievability = forms.CharField(
+        label=_("A — почему это достижимо"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, people: Any = (), teams: Any = (), editing: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [
+            *[(f"u{u.pk}", str(u)) for u in people],
+            *[(f"t{t.pk}", _("Команда «%(name)s»") % {"name": t.name}) for t in teams],
+        ]
+        self.people = {f"u{u.pk}": u for u in people}
+        self.teams = {f"t{t.pk}": t for t in teams}
+        if editing:
+            del self.fields["subject"]
+            del self.fields["metric"]
+        _styled(self)
+
+    def fields_value(self) -> GoalFields:
+        d = self.cleaned_data
+        return GoalFields(
+            specific=d["specific"],
+            target=d["target"],
+            start=d["start"],
+            deadline=d["deadline"],
+            relevance=d["relevance"],
+            achievability=d["achievability"],
+        )
+
+    @staticmethod
+    def initial_for(goal: Goal) -> dict[str, Any]:
+        return {
+            name: getattr(goal, name)
+            for name in ("specific", "target", "start", "deadline", "relevance", "achievability")
+        }
+
+
+class MarketPlanForm(forms.Form):
+    """Seed 001's six questions, the period, the sellers, and a note for the review log."""
+
+    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        meta = MarketPlan._meta
+        self.fields["period_start"] = forms.DateField(label=_("Период с"), widget=_date_widget())
+        self.fields["period_end"] = forms.DateField(label=_("Период по"), widget=_date_widget())
+        for name in ("where", "whom"):
+            self.fields[name] = forms.CharField(
+                label=meta.get_field(name).verbose_name,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        for name in ("target_industries", "target_regions"):
+            self.fields[name] = forms.CharField(
+                label=meta.get_field(name).verbose_name,
+                required=False,
+                max_length=500,
+                help_text=_("через запятую"),
+            )
+        self.fields["use_ideal_profile"] = forms.BooleanField(
+            label=meta.get_field("use_ideal_profile").verbose_name, required=False
+        )
+        self.fields["who"] = forms.CharField(
+            label=meta.get_field("who").verbose_name, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+        self.fields["sellers"] = forms.TypedMultipleChoiceField(
+            label=_("Менеджеры команды в плане"),
+            coerce=int,
+            required=False,
+            choices=[(u.pk, str(u)) for u in members],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        for name in ("from_where", "when", "with_what"):
+            self.fields[name] = forms.CharField(
+                label=meta.get_field(name).verbose_name,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields["note"] = forms.CharField(
+            label=_("Заметка к пересмотру"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+        _styled(self)
+        self.fields["use_ideal_profile"].widget.attrs["class"] = "form-check-input"
+        self.fields["sellers"].widget.attrs["class"] = "form-check-input"
+
+    @staticmethod
+    def initial_for(plan: MarketPlan | None, *, today: Any) -> dict[str, Any]:
+        from clientfocus.planning.services import MARKET_PLAN_PARTS
+
+        if plan is None:
+            start = today.replace(day=1)
+            return {
+                "period_start": start,
+                "period_end": start.replace(year=start.year + 1) - dt.timedelta(days=1),
+                "use_ideal_profile": True,
+            }
+        out = {name: getattr(plan, name) for name in MARKET_PLAN_PARTS}
+        out["sellers"] = list(plan.sellers.values_list("pk", flat=True))
+        return out
+
+    def fields_value(self) -> MarketPlanFields:
+        d = self.cleaned_data
+        return MarketPlanFields(
+            period_start=d["period_start"],
+            period_end=d["period_end"],
+            where=d["where"],
+            whom=d["whom"],
+            target_industries=d["target_industries"],
+            target_regions=d["target_regions"],
+            use_ideal_profile=d["use_ideal_profile"],
+            who=d["who"],
+            from_where=d["from_where"],
+            when=d["when"],
+            with_what=d["with_what"],
+            seller_ids=tuple(d["sellers"]),
+        )

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientfocus.planning import selectors, services
-from clientfocus.planning.forms import PlanForm, VisitDoneForm, VisitForm
+from clientfocus.planning.forms import GoalForm, MarketPlanForm, PlanForm, VisitDoneForm, VisitForm
 
 PAGE_SIZE = 100
 # A new plan is reviewed a quarter later unless the seller picks another date.
@@ -119,3 +119,185 @@ def visit_done(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("planning:plan", pk=visit.plan.company_id)
+
+
+# --- SMART goals (seed 003) -------------------------------------------------------------------
+
+
+def goals(request: HttpRequest) -> HttpResponse:
+    """Seller: own goals and the team's; manager: the team's people and the team; admin: all."""
+    today = timezone.localdate()
+    closed = request.GET.get("closed") == "1"
+    people, teams = selectors.goal_subjects(user=request.user)
+    context = {
+        "rows": selectors.goal_list(user=request.user, today=today, include_closed=closed),
+        "closed": closed,
+        "can_create": bool(people or teams),
+        "today": today,
+        "nav": "goals",
+    }
+    return render(request, "planning/goals.html", context)
+
+
+def _goal_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> GoalForm:
+    people, teams = selectors.goal_subjects(user=request.user)
+    return GoalForm(data, people=people, teams=teams, **kwargs)
+
+
+def _definitions() -> list[tuple[str, str, str]]:
+    from clientfocus.planning.goals import METRIC_DEFINITIONS
+    from clientfocus.planning.models import Metric
+
+    return [(m.value, str(m.label), str(METRIC_DEFINITIONS[m])) for m in Metric]
+
+
+def goal_new(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    page = {"nav": "goals", "definitions": _definitions()}
+    if request.method == "POST":
+        form = _goal_form(request, request.POST)
+        if form.is_valid():
+            subject = form.cleaned_data["subject"]
+            try:
+                goal = services.goal_create(
+                    actor=request.user,  # type: ignore[arg-type]
+                    metric=form.cleaned_data["metric"],
+                    fields=form.fields_value(),
+                    today=today,
+                    seller=form.people.get(subject),
+                    team=form.teams.get(subject),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Цель поставлена"))
+                return redirect("planning:goal", pk=goal.pk)
+        return render(request, "planning/goal_new.html", {"form": form, **page}, status=400)
+    initial = {"start": today, "deadline": today + dt.timedelta(days=DEFAULT_REVIEW_DAYS)}
+    subject = request.GET.get("subject", "")
+    if subject:
+        initial["subject"] = subject
+    form = _goal_form(request, initial=initial)
+    return render(request, "planning/goal_new.html", {"form": form, **page})
+
+
+def _goal_context(request: HttpRequest, goal: Any, today: dt.date, form: Any = None) -> dict[str, Any]:
+    from clientfocus.accounts.access import may_set_goal
+    from clientfocus.planning.goals import METRIC_DEFINITIONS, MONEY_METRICS, goal_progress, goal_series
+
+    money = goal.metric in MONEY_METRICS
+    series = goal_series(goal, today=today)
+
+    def shown(v: float | None) -> float | None:
+        return None if v is None else (round(v / 100) if money else v)
+
+    chart = {
+        "type": "line_dates",
+        "labels": [d.isoformat() for d, _v in series],
+        "datasets": [
+            {"label": str(goal.get_metric_display()), "data": [shown(v) for _d, v in series]},
+        ],
+        "target": shown(goal.target),
+        "baseline": shown(goal.baseline),
+        "pace": [
+            {"x": goal.start.isoformat(), "y": shown(goal.baseline)},
+            {"x": goal.deadline.isoformat(), "y": shown(goal.target)},
+        ],
+        "names": {"target": _("Цель"), "pace": _("Равномерный темп")},
+    }
+    editable = goal.closed_on is None and may_set_goal(request.user, seller=goal.seller, team_id=goal.team_id)
+    return {
+        "goal": goal,
+        "progress": goal_progress(goal, today=today),
+        "definition": METRIC_DEFINITIONS[goal.metric],
+        "money": money,
+        "chart": chart,
+        "editable": editable,
+        "form": form or GoalForm(initial=GoalForm.initial_for(goal), editing=True),
+        "today": today,
+        "nav": "goals",
+    }
+
+
+def goal(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the goal, its progress and chart; POST: change its wording, target or dates."""
+    today = timezone.localdate()
+    goal = selectors.goal_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        form = GoalForm(request.POST, editing=True)
+        if form.is_valid():
+            try:
+                services.goal_update(actor=request.user, goal=goal, fields=form.fields_value())  # type: ignore[arg-type]
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Цель сохранена"))
+                return redirect("planning:goal", pk=pk)
+        return render(request, "planning/goal.html", _goal_context(request, goal, today, form), status=400)
+    return render(request, "planning/goal.html", _goal_context(request, goal, today))
+
+
+@require_POST
+def goal_close(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = selectors.goal_get(user=request.user, pk=pk)
+    try:
+        services.goal_close(actor=request.user, goal=goal, today=timezone.localdate())  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("planning:goal", pk=pk)
+
+
+# --- the market plan (seed 001) ---------------------------------------------------------------
+
+
+def market_plans(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = selectors.market_plans_overview(user=request.user, today=today)
+    return render(request, "planning/market_plans.html", {"rows": rows, "today": today, "nav": "market"})
+
+
+def market_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the team's plan and its review log; POST (manager, admin): save it — a review."""
+    from clientfocus.accounts.access import may_edit_team_records
+
+    today = timezone.localdate()
+    data = selectors.market_plan_page(user=request.user, team_id=pk, today=today)
+    editable = may_edit_team_records(request.user, data.team.pk)
+    form = MarketPlanForm(initial=MarketPlanForm.initial_for(data.plan, today=today), members=data.members)
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = MarketPlanForm(request.POST, members=data.members)
+        if form.is_valid():
+            try:
+                services.market_plan_save(
+                    actor=request.user,  # type: ignore[arg-type]
+                    team=data.team,
+                    fields=form.fields_value(),
+                    today=today,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("План освоения рынка сохранён, пересмотр записан"))
+                return redirect("planning:market_plan", pk=pk)
+        status = 400
+    context = {"data": data, "form": form, "editable": editable, "today": today, "nav": "market"}
+    return render(request, "planning/market_plan.html", context, status=status)
+
+
+# --- best-practice groups (seed 004) -----------------------------------------------------------
+
+
+def groups(request: HttpRequest) -> HttpResponse:
+    from clientfocus.planning.groups import GROUP_MIN_SIMILARITY, best_practice_groups
+
+    today = timezone.localdate()
+    context = {
+        "groups": best_practice_groups(user=request.user, as_of=today),
+        "min_similarity": round(100 * GROUP_MIN_SIMILARITY),
+        "nav": "team",
+    }
+    return render(request, "planning/groups.html", context)
