@@ -44,7 +44,7 @@ def test_only_sales_services_write_sale_lines_and_the_rollup():
         rel = path.relative_to(SRC).as_posix()
         if rel == "sales/services.py" or "/tests/" in rel or "/migrations/" in rel:
             continue
-        lines = _writes(ast.parse(path.read_text(encoding="utf-8")), {"Sale", "MonthlySales"})
+        lines = _writes(ast.parse(path.read_text(encoding="utf-8")), {"Sale", "MonthlySales", "DailySales"})
         offenders += [f"{rel}:{n}" for n in lines]
     assert offenders == []
 

@@ -79,3 +79,46 @@ class MonthlySales(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.month:%Y-%m}"
+
+
+class DailySales(models.Model):
+    """The finer rollup: one row per company × day with any sale line, by the same rules as
+    MonthlySales (a purchase is a (day, invoice) whose net amount is positive; margin unknown as
+    soon as one line lacks it).
+
+    The analysis reads whole months from MonthlySales and only the few edge months cut by a
+    window boundary from here (PRODUCT.md: windows exact for any as-of date), instead of summing
+    those months' sale lines: ~0.45 M small integer rows instead of ~1.5 M lines with invoice
+    text at 100,000 companies. Only sales/services.py writes it, in step with the lines.
+    """
+
+    # No separate company index: the unique (company, day) key serves every per-company lookup.
+    company = models.ForeignKey(
+        Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="daily_sales",
+        db_index=False,
+    )
+    day = models.DateField(_("день"))
+    revenue_minor = models.BigIntegerField(_("выручка, коп."), help_text=_("за вычетом возвратов"))
+    margin_minor = models.BigIntegerField(_("маржа, коп."), null=True, blank=True)
+    invoices = models.PositiveIntegerField(_("покупок"))
+    lines = models.PositiveIntegerField(_("строк"))
+
+    objects = scoped_queryset("company__").as_manager()
+
+    class Meta:
+        verbose_name = _("продажи за день")
+        verbose_name_plural = _("продажи по дням")
+        ordering = ["company", "day"]
+        constraints = [models.UniqueConstraint(fields=["company", "day"], name="daily_sales_company_day")]
+        # The analysis reads a few months of days across all companies: a covering index makes
+        # that an index-only range scan (SQLite: 0.2 s for 0.49 M rows against 1.6 s fetching
+        # the rows; Django's `include=` would be ignored on SQLite, hence the plain columns).
+        indexes = [
+            models.Index(
+                fields=["day", "company", "revenue_minor", "margin_minor", "invoices"],
+                name="daily_sales_day_covering",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day:%Y-%m-%d}"

@@ -1,8 +1,10 @@
-"""The only writer of sale lines and of the monthly rollup (ARCHITECTURE.md, invariant 4).
+"""The only writer of sale lines and of the rollups (ARCHITECTURE.md, invariant 4).
 
-Every path that adds or removes lines — one line from a form, a bulk import, the demo load —
-ends by bringing the rollup in step for the company × month cells it touched, inside the same
-transaction, so the analysis never reads a rollup that disagrees with the lines.
+Two rollups are kept: monthly (MonthlySales, what the analysis reads for whole months) and
+daily (DailySales, what it reads for the few edge months a window boundary cuts). Every path
+that adds or removes lines — one line from a form, a bulk import, the demo load — ends by
+bringing both in step for the company × month cells it touched (a month cell covers its days),
+inside the same transaction, so the analysis never reads a rollup that disagrees with the lines.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from clientfocus.accounts.models import User
 from clientfocus.accounts.services import audit_record
 from clientfocus.companies.models import Company, Status
 from clientfocus.portfolio.staleness import data_changed
-from clientfocus.sales.models import MonthlySales, Sale
+from clientfocus.sales.models import DailySales, MonthlySales, Sale
 
 if TYPE_CHECKING:
     import polars as pl
@@ -240,8 +242,11 @@ def rollup_refresh(cells: Iterable[tuple[int, dt.date]], *, chunk: int = 500) ->
         lo = min(min(by_company[c]) for c in part)
         hi = max(max(by_company[c]) for c in part)
         MonthlySales.objects.filter(company_id__in=part, month__gte=lo, month__lte=hi).delete()
+        DailySales.objects.filter(company_id__in=part, day__gte=lo, day__lt=next_month(hi)).delete()
         rows = rollup_from_lines(company_ids=part, start=lo, end=next_month(hi))
         rollup_bulk_load(rows)
+        days = rollup_from_lines(company_ids=part, start=lo, end=next_month(hi), by_day=True)
+        daily_bulk_load(days)
 
 
 def month_expr(column: str) -> str:
@@ -304,10 +309,35 @@ def rollup_rebuild_all() -> int:
     """Rebuild the whole rollup from the lines (repair, and the tests that check the invariant)."""
     with transaction.atomic():
         MonthlySales.objects.all().delete()
+        DailySales.objects.all().delete()
         rows = rollup_from_lines(company_ids=None, start=None, end=None)
         for k in range(0, len(rows), 50_000):
             rollup_bulk_load(rows[k : k + 50_000])
+        days = rollup_from_lines(company_ids=None, start=None, end=None, by_day=True)
+        for k in range(0, len(days), 50_000):
+            daily_bulk_load(days[k : k + 50_000])
     return len(rows)
+
+
+DAILY_COLUMNS = ("company_id", "day", "revenue_minor", "margin_minor", "invoices", "lines")
+
+
+def daily_bulk_load(rows: Sequence[tuple[object, ...]]) -> None:
+    """Write daily rollup rows (rollup_from_lines(by_day=True) rows: their first six fields) of
+    cells the caller has just cleared or that had no lines before."""
+    if not rows:
+        return
+    table = DailySales._meta.db_table
+    values = [tuple(r[:6]) for r in rows]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            raw = cur.cursor
+            with raw.copy(f"COPY {table} ({', '.join(DAILY_COLUMNS)}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(DAILY_COLUMNS))
+            cur.executemany(f"INSERT INTO {table} ({', '.join(DAILY_COLUMNS)}) VALUES ({marks})", values)
 
 
 def rollup_bulk_load(rows: Sequence[tuple[object, ...]]) -> None:
@@ -361,6 +391,10 @@ def sales_fresh_load(*, lines: pl.DataFrame, rollup: pl.DataFrame) -> int:
     """
     _fresh_write(Sale._meta.db_table, SALE_COLUMNS, lines)
     _fresh_write(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
+    # The daily rollup of the same lines, aggregated here (dates stay 'YYYY-MM-DD' text: the
+    # grouping only needs equality, and the text is what the write sends anyway).
+    frame = lines.select("company_id", "date", "invoice", "amount_minor", "margin_minor")
+    _fresh_write(DailySales._meta.db_table, DAILY_COLUMNS, _daily_frame(frame.rename({"date": "day"})))
     data_changed()
     return lines.height
 
@@ -456,6 +490,10 @@ def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool =
         rollup = _rollup_frame(frame.join(fresh, on=["company_id", "_month"], how="semi"))
         rollup = rollup.sort("company_id", "month")
         bulk_insert_frame(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
+        days = _daily_frame(
+            frame.join(fresh, on=["company_id", "_month"], how="semi").rename({"date": "day"})
+        ).sort("company_id", "day")
+        bulk_insert_frame(DailySales._meta.db_table, DAILY_COLUMNS, days)
     if occupied.height:
         rollup_refresh((int(c), m) for c, m in occupied.iter_rows())
     _promote_buyers(set(cells.get_column("company_id").unique().to_list()))
@@ -574,3 +612,25 @@ def _rollup_frame(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("date").filter(bought).min().alias("first_day"),
         pl.col("date").filter(bought).max().alias("last_day"),
     ).rename({"_month": "month"}).select(list(ROLLUP_COLUMNS))
+
+
+def _daily_frame(lines: pl.DataFrame) -> pl.DataFrame:
+    """The daily rollup rows of `lines` (company_id, day, invoice, amount_minor, margin_minor)
+    alone, by the rule of `rollup_from_lines(by_day=True)`."""
+    import polars as pl
+
+    inv = lines.group_by("company_id", "day", "invoice").agg(
+        pl.col("amount_minor").sum().alias("net"),
+        pl.len().alias("n"),
+        pl.col("margin_minor").count().alias("n_margin"),
+        pl.col("margin_minor").sum().alias("margin"),
+    )
+    return inv.group_by("company_id", "day").agg(
+        pl.col("net").sum().alias("revenue_minor"),
+        pl.when(pl.col("n_margin").sum() == pl.col("n").sum())
+        .then(pl.col("margin").sum())
+        .otherwise(None)
+        .alias("margin_minor"),
+        (pl.col("net") > 0).sum().cast(pl.Int64).alias("invoices"),
+        pl.col("n").sum().cast(pl.Int64).alias("lines"),
+    ).select(list(DAILY_COLUMNS))
