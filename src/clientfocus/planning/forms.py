@@ -117,7 +117,7 @@ class GoalForm(forms.Form):
     subject = forms.ChoiceField(label=_("Для кого"))
     metric = forms.ChoiceField(label=_("Показатель (M — измеримость)"), choices=Metric.choices)
     specific = forms.CharField(label=_("S — конкретно: чего добиваемся"), max_length=300)
-    target = forms.FloatField(label=_("Целевое значение"))
+    target = forms.FloatField(label=_("Целевое значение (суммы — в рублях, доли — в процентах)"))
     start = forms.DateField(label=_("Начало"), widget=_date_widget())
     deadline = forms.DateField(label=_("T — срок"), widget=_date_widget())
     relevance = forms.CharField(
@@ -129,8 +129,13 @@ class GoalForm(forms.Form):
         label=_("A — почему это достижимо"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, people: Any = (), teams: Any = (), editing: bool = False, **kwargs: Any):
+    def __init__(
+        self, *args: Any, people: Any = (), teams: Any = (), metric: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # Editing: the goal's metric is fixed, so the subject and metric fields go.
+        self.metric = metric
+        editing = metric is not None
         self.fields["subject"].choices = [
             *[(f"u{u.pk}", str(u)) for u in people],
             *[(f"t{t.pk}", _("Команда «%(name)s»") % {"name": t.name}) for t in teams],
@@ -143,10 +148,15 @@ class GoalForm(forms.Form):
         _styled(self)
 
     def fields_value(self) -> GoalFields:
+        from clientfocus.planning.goals import MONEY_METRICS
+
         d = self.cleaned_data
+        metric = self.metric or d["metric"]
+        # Money is typed in roubles and kept in kopecks like all money.
+        target = round(d["target"] * 100) if metric in MONEY_METRICS else d["target"]
         return GoalFields(
             specific=d["specific"],
-            target=d["target"],
+            target=float(target),
             start=d["start"],
             deadline=d["deadline"],
             relevance=d["relevance"],
@@ -155,10 +165,15 @@ class GoalForm(forms.Form):
 
     @staticmethod
     def initial_for(goal: Goal) -> dict[str, Any]:
-        return {
+        from clientfocus.planning.goals import MONEY_METRICS
+
+        out = {
             name: getattr(goal, name)
             for name in ("specific", "target", "start", "deadline", "relevance", "achievability")
         }
+        if goal.metric in MONEY_METRICS:
+            out["target"] = goal.target / 100
+        return out
 
 
 class MarketPlanForm(forms.Form):

@@ -30,9 +30,10 @@ from clientfocus.portfolio.selectors import snapshot_current
 
 GROUP_MIN_SIMILARITY = 0.6
 GROUP_MAX_DISTANCE = 1 - GROUP_MIN_SIMILARITY
-# An industry is named as shared when the group's average share in it is at least this.
-SHARED_MIN_SHARE = 0.2
-SHARED_MAX_NAMES = 3
+# A group is named by its largest industries (average share across its members), at most
+# SHARED_MAX_NAMES of them and only those making at least SHARED_MIN_SHARE of the mix.
+SHARED_MIN_SHARE = 0.1
+SHARED_MAX_NAMES = 2
 WON_WINDOW_DAYS = 365
 
 
@@ -61,7 +62,7 @@ def cluster_mixes(mixes: dict[int, dict[str, float]]) -> list[list[int]]:
 
 
 def shared_industries(mixes: dict[int, dict[str, float]], members: list[int]) -> list[str]:
-    """The industries the group has in common: average share ≥ SHARED_MIN_SHARE, largest first."""
+    """The industries the group has in common: the largest average shares, see SHARED_*."""
     total: dict[str, float] = defaultdict(float)
     for m in members:
         for k, v in mixes[m].items():

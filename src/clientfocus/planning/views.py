@@ -134,7 +134,7 @@ def goals(request: HttpRequest) -> HttpResponse:
         "closed": closed,
         "can_create": bool(people or teams),
         "today": today,
-        "nav": "goals",
+        "nav": "plans",
     }
     return render(request, "planning/goals.html", context)
 
@@ -153,7 +153,7 @@ def _definitions() -> list[tuple[str, str, str]]:
 
 def goal_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = {"nav": "goals", "definitions": _definitions()}
+    page = {"nav": "plans", "definitions": _definitions()}
     if request.method == "POST":
         form = _goal_form(request, request.POST)
         if form.is_valid():
@@ -213,9 +213,9 @@ def _goal_context(request: HttpRequest, goal: Any, today: dt.date, form: Any = N
         "money": money,
         "chart": chart,
         "editable": editable,
-        "form": form or GoalForm(initial=GoalForm.initial_for(goal), editing=True),
+        "form": form or GoalForm(initial=GoalForm.initial_for(goal), metric=goal.metric),
         "today": today,
-        "nav": "goals",
+        "nav": "plans",
     }
 
 
@@ -224,7 +224,7 @@ def goal(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     goal = selectors.goal_get(user=request.user, pk=pk)
     if request.method == "POST":
-        form = GoalForm(request.POST, editing=True)
+        form = GoalForm(request.POST, metric=goal.metric)
         if form.is_valid():
             try:
                 services.goal_update(actor=request.user, goal=goal, fields=form.fields_value())  # type: ignore[arg-type]
@@ -253,7 +253,7 @@ def goal_close(request: HttpRequest, pk: int) -> HttpResponse:
 def market_plans(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = selectors.market_plans_overview(user=request.user, today=today)
-    return render(request, "planning/market_plans.html", {"rows": rows, "today": today, "nav": "market"})
+    return render(request, "planning/market_plans.html", {"rows": rows, "today": today, "nav": "plans"})
 
 
 def market_plan(request: HttpRequest, pk: int) -> HttpResponse:
@@ -284,7 +284,7 @@ def market_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("План освоения рынка сохранён, пересмотр записан"))
                 return redirect("planning:market_plan", pk=pk)
         status = 400
-    context = {"data": data, "form": form, "editable": editable, "today": today, "nav": "market"}
+    context = {"data": data, "form": form, "editable": editable, "today": today, "nav": "plans"}
     return render(request, "planning/market_plan.html", context, status=status)
 
 
@@ -298,6 +298,6 @@ def groups(request: HttpRequest) -> HttpResponse:
     context = {
         "groups": best_practice_groups(user=request.user, as_of=today),
         "min_similarity": round(100 * GROUP_MIN_SIMILARITY),
-        "nav": "team",
+        "nav": "plans",
     }
     return render(request, "planning/groups.html", context)

@@ -325,6 +325,7 @@ def test_goal_pages(client, world, seller_alice, manager_bob, seller_charlie):
         },
     )
     goal = Goal.objects.get()
+    assert goal.target == 10_000_000_00  # typed in roubles, kept in kopecks
     assert response.status_code == 302 and response["Location"] == reverse(
         "planning:goal", kwargs={"pk": goal.pk}
     )

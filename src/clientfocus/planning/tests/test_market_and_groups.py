@@ -151,9 +151,11 @@ def test_sellers_cluster_by_their_client_industry_mix():
     """Cosine similarities: 1–2 0.98, 1–3 0.98, 1–4 0, 4–5 0.97, 3–4 0.11. At similarity ≥ 0.6
     (average linkage) sellers 1, 2, 3 form a group and 4, 5 another; 6 has no industries."""
     assert cluster_mixes(MIXES) == [[1, 2, 3], [4, 5]]
-    # Group {1,2,3}: Оптовая торговля 0.5, Строительство 0.467, Медицина 0.033 (below 0.2).
+    # Group {1,2,3}: Оптовая торговля 0.5, Строительство 0.467, Медицина 0.033 (the two largest).
     assert shared_industries(MIXES, [1, 2, 3]) == ["Оптовая торговля", "Строительство"]
-    assert shared_industries(MIXES, [4, 5]) == ["Медицина"]
+    # Group {4,5}: Медицина 0.9, Образование 0.1 (just at the 0.1 floor).
+    assert shared_industries(MIXES, [4, 5]) == ["Медицина", "Образование"]
+    assert shared_industries({7: {"Медицина": 0.95, "Образование": 0.05}}, [7]) == ["Медицина"]
 
 
 def test_the_best_of_each_column_is_marked():
