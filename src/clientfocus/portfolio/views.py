@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -153,6 +154,8 @@ def analysis(request: HttpRequest) -> HttpResponse:
         "top10_text": data.top10_text[lang],
         "charts": {"pareto": pareto_chart, "abcd": abcd_chart, "scatter": scatter_chart},
         "colour_hex": COLOUR_HEX,
+        # Thousands of map cells link to company pages: one reverse(), not one per cell.
+        "company_base": reverse("companies:detail", args=[0]).removesuffix("0/"),
         "a_level": selectors.snapshot_a_level(data.snapshot),
     }
     return render(request, "portfolio/analysis.html", context)

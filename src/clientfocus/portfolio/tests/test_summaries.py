@@ -24,6 +24,7 @@ from clientfocus.sales.services import sale_create
 
 pytestmark = pytest.mark.django_db
 T = dt.date(2026, 11, 25)
+MY_DAY_QUERIES = 23  # includes the feedback-request lookups another part of my day makes
 
 
 @pytest.fixture
@@ -130,7 +131,9 @@ def test_team_and_my_day_counts_equal_the_direct_counts(wide_cast, who, monkeypa
     assert my_day(user=wide_cast["users"]["alice"], today=T + dt.timedelta(days=400)).due_total == 7
 
 
-def test_analysis_page_reads_the_stored_summary_in_few_queries(wide_cast, client, django_assert_max_num_queries):
+def test_analysis_page_reads_the_stored_summary_in_few_queries(
+    wide_cast, client, django_assert_max_num_queries
+):
     client.force_login(wide_cast["users"]["alice"])
     with django_assert_max_num_queries(9):
         response = client.get(reverse("portfolio:analysis"))
@@ -147,5 +150,26 @@ def test_pages_pin_their_query_counts(wide_cast, client, django_assert_max_num_q
     with django_assert_max_num_queries(12):
         assert client.get(reverse("portfolio:team")).status_code == 200
     client.force_login(wide_cast["users"]["alice"])
-    with django_assert_max_num_queries(30):
+    # The due list is at most ten index-ordered slices (categories "", A–D, with and without a
+    # temperature); the count comes from the stored next-due histogram.
+    with django_assert_max_num_queries(MY_DAY_QUERIES):
         assert client.get(reverse("portfolio:myday")).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "dana"])
+def test_my_day_due_slices_equal_one_order_by(wide_cast, who):
+    """The index-ordered slices give exactly the rows and order of the single ORDER BY."""
+    from django.db.models import F
+
+    user = wide_cast["users"][who]
+    for today in (T, T + dt.timedelta(days=40), T + dt.timedelta(days=400)):
+        for limit in (1, 4, 30):
+            got = [r.pk for r in my_day(user=user, today=today, limit=limit).due]
+            direct = list(
+                analysis_rows(user=user)
+                .filter(next_due__lte=today)
+                .exclude(company__liquidated=True)
+                .order_by("category", F("temperature").asc(nulls_last=True), "next_due", "pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            assert got == direct
