@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from clientfocus.activities.models import Activity
@@ -34,12 +35,30 @@ def company_visible(*, user: Any) -> QuerySet[Company]:
     return Company.objects.visible_to(user)
 
 
-def company_list(*, user: Any, filters: CompanyFilters, as_of: dt.date) -> QuerySet[Company]:
+def company_list(
+    *, user: Any, filters: CompanyFilters, as_of: dt.date, snapshot_id: int | None = None
+) -> QuerySet[Company]:
+    """The companies `user` may see with their 12-month revenue.
+
+    With a snapshot, revenue is the snapshot's (as of its date): one LEFT JOIN on the unique
+    (snapshot, company) key, where exact windows per row cost two correlated subqueries each and
+    1.2 s at 33,000 companies (issue 5). A company created after the snapshot has no row there and
+    shows 0 until the next recompute (the stale banner says so). Without any snapshot yet (a new
+    installation), the exact windows as of `as_of` are computed.
+    """
     qs = company_visible(user=user).select_related("owner")
     query = filters.query.strip()
     if query:
         qs = qs.filter(search_text__contains=query.casefold())
-    qs = with_revenue_12m(qs, as_of=as_of)
+    if snapshot_id is None:
+        qs = with_revenue_12m(qs, as_of=as_of)
+    else:
+        qs = qs.annotate(
+            _snap=FilteredRelation("analyses", condition=Q(analyses__snapshot_id=snapshot_id))
+        ).annotate(
+            revenue_12m=Coalesce(F("_snap__revenue_12m"), Value(0)),
+            revenue_prev_12m=Coalesce(F("_snap__revenue_prev_12m"), Value(0)),
+        )
     return qs.order_by(*COMPANY_SORTS.get(filters.sort, COMPANY_SORTS[DEFAULT_COMPANY_SORT]))
 
 

@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from clientfocus.activities.forms import ActivityForm
 from clientfocus.companies import dossiers, profiles, selectors
-from clientfocus.portfolio.selectors import company_analysis, with_visible_reasons
+from clientfocus.portfolio.selectors import (
+    company_analysis,
+    snapshot_current,
+    snapshot_is_stale,
+    with_visible_reasons,
+)
 from clientfocus.sales.selectors import company_sales_lines, monthly_sales
 
 PAGE_SIZE = 50
@@ -24,10 +29,21 @@ def company_list(request: HttpRequest) -> HttpResponse:
     )
     if filters.sort not in selectors.COMPANY_SORTS:
         filters = selectors.CompanyFilters(query=filters.query)
-    as_of = timezone.localdate()
-    qs = selectors.company_list(user=request.user, filters=filters, as_of=as_of)
+    snapshot = snapshot_current()
+    # Revenue is the analysis snapshot's, dated by it (companies/selectors.py says why).
+    as_of = snapshot.as_of if snapshot is not None else timezone.localdate()
+    qs = selectors.company_list(
+        user=request.user, filters=filters, as_of=as_of, snapshot_id=snapshot.pk if snapshot else None
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "as_of": as_of, "nav": "companies"}
+    context = {
+        "page": page,
+        "filters": filters,
+        "as_of": as_of,
+        "nav": "companies",
+        "snapshot": snapshot,
+        "stale": snapshot is not None and snapshot_is_stale(snapshot),
+    }
     template = "companies/company_list.html#results" if request.htmx else "companies/company_list.html"
     return render(request, template, context)
 

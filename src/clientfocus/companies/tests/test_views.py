@@ -122,3 +122,29 @@ def test_the_admin_cannot_move_the_funnel_backwards(client, seller_alice):
     client.post(url, data)
     company.refresh_from_db()
     assert (company.status, company.liquidated) == ("CLIENT", False)
+
+
+def test_list_reads_revenue_from_the_analysis_snapshot(
+    client, seller_alice, alice_portfolio, django_assert_max_num_queries
+):
+    """With a snapshot, the list sorts and shows its revenue_12m (a join, not two correlated
+    window subqueries per row) and dates the figures by the snapshot."""
+    from clientfocus.portfolio.services import analysis_recompute
+
+    as_of = dt.date.today() - dt.timedelta(days=30)  # big's sale (20 days ago) is after it
+    analysis_recompute(actor=None, as_of=as_of)
+    late = CompanyFactory(name="ООО «После расчёта»", owner=seller_alice)  # not in the snapshot
+    client.force_login(seller_alice)
+    # Session, user, snapshot, staleness, the count, the page: whatever the number of companies.
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("companies:list"))
+    page = response.context["page"]
+    # Big's sale came after the snapshot's date: 0 there; ties by name.
+    assert [(c.name, c.revenue_12m) for c in page] == [
+        ("ООО «Малая лавка»", 12_000_00),
+        ("АО «Большой завод»", 0),
+        ("ИП Ручкин Олег Петрович", 0),
+        ("ООО «После расчёта»", 0),
+    ]
+    assert response.context["as_of"] == as_of
+    assert late in list(page)
