@@ -10,7 +10,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clientfocus.activities.models import Activity
+from clientfocus.activities.models import Activity, FeedbackRequest, WeeklyPlan, WeeklyPlanItem
 from clientfocus.companies.models import Company, Contact
 from clientfocus.deals.models import Deal, DealStageChange
 from clientfocus.planning.models import AccountPlan, Goal, MarketPlan, MarketPlanReview, PlannedVisit
@@ -37,11 +37,14 @@ LIST_URLS = {
     "deals:board",
     "planning:key_accounts",
     "imports:export",
+    "activities:feedback_list",
 }
 OBJECT_URLS = {
     "companies:detail": lambda p: {"pk": p.company.pk},
     "deals:detail": lambda p: {"pk": p.deal.pk},
     "planning:plan": lambda p: {"pk": p.company.pk},
+    "activities:feedback_answer": lambda p: {"pk": _feedback_of(p).pk},
+    "activities:week_ics": lambda p: {"pk": _week_plan_of(p).pk},
 }
 # Pages for some roles only: who gets 200 (everybody else 403, and nothing is written).
 ROLE_URLS = {
@@ -65,6 +68,27 @@ OBJECT_POST_URLS = {
     "planning:plan": (lambda p: {"pk": p.company.pk}, {"review_on": "2030-01-01", "strategy": "Взлом"}),
     "planning:visit_create": (lambda p: {"pk": p.company.pk}, {"date": "2030-01-10", "stage": "probe"}),
     "planning:visit_done": (lambda p: {"pk": _visit_of(p).pk}, {"outcome": "Взлом"}),
+    "activities:feedback_request": (lambda p: {"company_id": p.company.pk}, {}),
+    "activities:feedback_answer": (
+        lambda p: {"pk": _feedback_of(p).pk},
+        {
+            "answer": "Взлом",
+            "follow_up_kind": "call",
+            "follow_up_date": "2030-01-10",
+            "follow_up_subject": "x",
+        },
+    ),
+    "activities:week_build": (lambda p: {"seller_id": p.company.owner_id}, {"week": "2026-12-07"}),
+    "activities:week_accept": (lambda p: {"pk": _week_plan_of(p).pk}, {}),
+    "activities:week_add": (
+        lambda p: {"pk": _week_plan_of(p).pk},
+        {"company": "1", "date": "2026-12-08", "kind": "call"},
+    ),
+    "activities:week_item_edit": (
+        lambda p: {"pk": _week_item_of(p).pk},
+        {"date": "2026-12-08", "kind": "visit"},
+    ),
+    "activities:week_item_remove": (lambda p: {"pk": _week_item_of(p).pk}, {}),
 }
 
 # Import jobs: visible to the user who made them and to admins. (url name, POST data or None for GET).
@@ -205,6 +229,8 @@ SCOPED_MODELS = [
     DealStageChange,
     AccountPlan,
     PlannedVisit,
+    FeedbackRequest,
+    WeeklyPlanItem,
 ]
 
 
@@ -219,6 +245,10 @@ def _object_of(model, portfolio):
         return DealStageChange.objects.get(deal=portfolio.deal)
     if model is AccountPlan:
         return AccountPlan.objects.get(company=portfolio.company)
+    if model is FeedbackRequest:
+        return _feedback_of(portfolio)
+    if model is WeeklyPlanItem:
+        return _week_item_of(portfolio)
     if model is PlannedVisit:
         return _visit_of(portfolio)
     return {
@@ -368,6 +398,20 @@ def cast(cast):
             company=p.company, review_on=dt.date(2027, 2, 1), reviewed_on=dt.date(2026, 11, 1)
         )
         PlannedVisit.objects.create(plan=plan, date=dt.date(2026, 12, 1), stage="probe")
+        # A feedback request and a weekly plan with one item (activities/feedback.py, weekly.py).
+        from django.utils import timezone
+
+        FeedbackRequest.objects.create(
+            company=p.company,
+            seller=p.company.owner,
+            alert_as_of=dt.date(2026, 11, 25),
+            questions="?",
+            requested_at=timezone.now(),
+        )
+        week = WeeklyPlan.objects.create(
+            seller=p.company.owner, week_start=dt.date(2026, 12, 7), generated_at=timezone.now()
+        )
+        WeeklyPlanItem.objects.create(plan=week, company=p.company, date=dt.date(2026, 12, 7), kind="call")
         _goal_for(p.company.owner)
     return cast
 
@@ -386,6 +430,9 @@ def _selling_method_state():
         list(Goal.objects.order_by("pk").values()),
         list(MarketPlan.objects.order_by("pk").values()),
         list(MarketPlanReview.objects.order_by("pk").values()),
+        list(FeedbackRequest.objects.order_by("pk").values()),
+        list(WeeklyPlan.objects.order_by("pk").values()),
+        list(WeeklyPlanItem.objects.order_by("pk").values()),
     )
 
 
@@ -626,3 +673,20 @@ def test_admin_shows_goals_and_market_plans_only_to_whom_they_belong(client, cas
         response = client.get(_admin_url(Goal, "change", goals[owner]))
         if owner not in VISIBLE[who]:
             assert response.status_code == 302  # the admin's "does not exist" redirect
+
+
+# --- feedback requests and weekly plans (activities/feedback.py, activities/weekly.py) -----------
+
+ROLE_URLS["activities:week"] = set(VISIBLE)
+
+
+def _feedback_of(portfolio):
+    return FeedbackRequest.objects.get(company=portfolio.company)
+
+
+def _week_plan_of(portfolio):
+    return WeeklyPlan.objects.get(seller=portfolio.company.owner)
+
+
+def _week_item_of(portfolio):
+    return WeeklyPlanItem.objects.get(company=portfolio.company)

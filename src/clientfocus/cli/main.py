@@ -289,6 +289,7 @@ def main() -> None:
 
 cli.add_command(__import__("clientfocus.cli.transfer", fromlist=["import_command"]).import_command)
 cli.add_command(__import__("clientfocus.cli.transfer", fromlist=["export_command"]).export_command)
+cli.add_command(__import__("clientfocus.cli.weekly", fromlist=["plan_week_command"]).plan_week_command)
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,14 @@ EDITABLE: list[tuple[str, Any]] = [
     ("alert_drop", _("Сигнал о падении: изменение за 3 месяца к прошлому году не выше")),
 ]
 
+# The weekly plan (seed 003): how much a seller fits in a day; stored on AnalysisSettings.
+CAPACITY: list[tuple[str, Any, int]] = [
+    ("meetings_per_day", _("План недели: визитов в день"), 4),
+    ("calls_per_day", _("План недели: звонков и писем в день"), 10),
+]
+
+NOT_ANALYSIS = {"report_as_of", *(name for name, _label, _default in CAPACITY)}
+
 
 class AnalysisSettingsForm(forms.Form):
     report_as_of = forms.DateField(
@@ -45,11 +53,17 @@ class AnalysisSettingsForm(forms.Form):
                 field = forms.FloatField(label=label, initial=values[name])
             field.help_text = _("по умолчанию: %(value)s") % {"value": default}
             self.fields[name] = field
+        # The weekly plan's day capacity (model fields, not analysis thresholds: no recompute needed).
+        for name, label, default in CAPACITY:
+            self.fields[name] = forms.IntegerField(
+                label=label, min_value=1, max_value=100, initial=default, required=False
+            )
+            self.fields[name].help_text = _("по умолчанию: %(value)s") % {"value": default}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         try:
-            Settings.from_dict({k: v for k, v in data.items() if k != "report_as_of" and v is not None})
+            Settings.from_dict({k: v for k, v in data.items() if k not in NOT_ANALYSIS and v is not None})
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return data

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clientfocus.accounts.models import User
 from clientfocus.accounts.services import audit_record
+from clientfocus.activities.feedback import feedback_close_recovered
 from clientfocus.analytics import PortfolioReport, Settings, analyse_portfolio
 from clientfocus.analytics.summary import report_summary
 from clientfocus.core.bulk import bulk_insert_frame
@@ -175,6 +176,7 @@ def analysis_recompute(
             state=Snapshot.State.FAILED, error=repr(exc)[:2000], finished_at=timezone.now()
         )
         raise
+    feedback_close_recovered(as_of=as_of)  # answered alerts whose revenue recovered close now
     return snapshot
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientfocus.accounts.access import is_admin
+from clientfocus.activities.weekly import capacity, weekly_capacity_update
 from clientfocus.companies import profiles
 from clientfocus.companies.models import Status
 from clientfocus.portfolio import selectors, services
@@ -185,11 +186,18 @@ def analysis_settings(request: HttpRequest) -> HttpResponse:
                 values=values,  # type: ignore[arg-type]
                 report_as_of=form.cleaned_data.get("report_as_of"),
             )
+            cap = capacity()  # an empty capacity field keeps its value
+            weekly_capacity_update(
+                actor=request.user,  # type: ignore[arg-type]
+                meetings_per_day=form.cleaned_data.get("meetings_per_day") or cap.meetings_per_day,
+                calls_per_day=form.cleaned_data.get("calls_per_day") or cap.calls_per_day,
+            )
             messages.success(request, _("Настройки сохранены. Пересчитайте анализ, чтобы применить их."))
             return redirect("portfolio:settings")
     else:
         form = AnalysisSettingsForm(
-            settings=current, initial={"report_as_of": services.report_as_of_setting()}
+            settings=current,
+            initial={"report_as_of": services.report_as_of_setting(), **capacity().__dict__},
         )
     context = {**_common(request, "settings"), "form": form, "history": list(services.recent_snapshots())}
     return render(request, "portfolio/settings.html", context)
