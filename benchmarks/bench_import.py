@@ -66,7 +66,8 @@ def _scratch_database() -> str | None:
         return None
     import psycopg
 
-    name = f"cf_bench_{uuid.uuid4().hex[:8]}"
+    # Named after the database DATABASE_URL names, so a scratch run stays in its owner's namespace.
+    name = f"{urlsplit(url).path.lstrip('/') or 'cf'}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as con:
         con.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(url)
@@ -212,8 +213,8 @@ def _run(lines: int, companies: int, seed: int) -> None:
     from clientfocus.imports import services
     from clientfocus.portfolio.services import analysis_recompute
     from clientfocus.portfolio.staleness import data_version
-    from clientfocus.sales.models import MonthlySales, Sale
-    from clientfocus.sales.services import SALE_COLUMNS, rollup_from_lines
+    from clientfocus.sales.models import DailySales, MonthlySales, Sale
+    from clientfocus.sales.services import DAILY_COLUMNS, SALE_COLUMNS, rollup_from_lines
 
     console = Console()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -277,6 +278,10 @@ def _run(lines: int, companies: int, seed: int) -> None:
         )
     )
     assert rebuilt == stored, "rollup differs from a rebuild"
+    by_day = rollup_from_lines(company_ids=None, start=None, end=None, by_day=True)
+    rebuilt_days = sorted(r[:6] for r in by_day)
+    stored_days = sorted(DailySales.objects.values_list(*DAILY_COLUMNS))
+    assert rebuilt_days == stored_days, "daily rollup differs from a rebuild"
 
     # The floor: the same lines, clean and typed, written plainly into an empty indexed copy.
     import polars as pl
