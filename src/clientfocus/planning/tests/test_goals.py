@@ -349,3 +349,32 @@ def test_goal_pages(client, world, seller_alice, manager_bob, seller_charlie):
         reverse("planning:goal_new"), {"subject": f"u{seller_alice.pk}", "metric": "revenue"}
     )
     assert response.status_code == 400 and Goal.objects.count() == 1
+
+
+def test_goal_pages_speak_english_and_pin_their_queries(
+    client, world, seller_alice, manager_bob, django_assert_num_queries
+):
+    """Two goals on the list: the page's queries do not depend on the number of companies."""
+    for metric, target in ((Metric.REVENUE, 100_000_00), (Metric.NEW_CLIENTS, 3)):
+        goal_create(
+            actor=manager_bob, metric=metric, fields=_fields(target=target), today=TODAY, seller=seller_alice
+        )
+    client.force_login(manager_bob)
+    client.cookies["django_language"] = "en"
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)):
+        html = client.get(reverse("planning:goals"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "SMART goals" in html and "Revenue in the period" in html and "New clients" in html
+        goal = Goal.objects.get(metric=Metric.REVENUE)
+        html = client.get(
+            reverse("planning:goal", kwargs={"pk": goal.pk}), HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+        assert "How it is computed" in html and "Sales (net of returns)" in html
+        for _ in range(3):
+            CompanyFactory(owner=seller_alice)
+        with django_assert_num_queries(QUERIES_GOAL_LIST):
+            client.get(reverse("planning:goals"))
+
+
+# Session, user, the layout's analysis-staleness check (2), the goals, and one query for each
+# goal's metric (revenue: one aggregate; new clients: one count).
+QUERIES_GOAL_LIST = 7
