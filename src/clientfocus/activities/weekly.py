@@ -7,9 +7,9 @@ before D), overdue before due, then — for A and B — the coldest first (an A 
 a problem), alerts first, the biggest open deal first; ties by company name and id, so the same
 data always gives the same plan. Each kind has a daily capacity (AnalysisSettings:
 `meetings_per_day` for visits, `calls_per_day` for calls and e-mails, the remote touches);
-visits are placed first, then calls, then e-mails, each into the earliest day with room (a
-contact due later in the week starts from its due day). What finds no room stays in the plan
-without a date: "doesn't fit this week", with the reason.
+visits are placed first, then calls, then e-mails, each into the least busy day (ties: the
+earliest) from its start day on — Monday, or for a contact due later in the week its due day.
+What finds no room stays in the plan without a date: "doesn't fit this week", with the reason.
 
 Items are proposals until the plan is accepted; `weekly_plan_accept` turns each scheduled item
 into a planned Activity (linked from the item), so My day, the company card and the cadence see
@@ -345,8 +345,13 @@ def _schedule(
         start = 0
         if c.next_due is not None and c.overdue_days is None:
             start = min(max((c.next_due - week_start).days, 0), DAYS - 1)
-        order = list(range(start, DAYS)) + list(range(start - 1, -1, -1))
-        day = next((days[i] for i in order if used.get((days[i], _bucket(c.kind)), 0) < cap.of(c.kind)), None)
+        # The least busy day from the start day on (ties: the earliest), so the week is spread
+        # evenly instead of piling everything on Monday; earlier days only when the rest are full.
+        b = _bucket(c.kind)
+        free = [i for i in range(start, DAYS) if used.get((days[i], b), 0) < cap.of(c.kind)]
+        if not free:
+            free = [i for i in range(start - 1, -1, -1) if used.get((days[i], b), 0) < cap.of(c.kind)][:1]
+        day = days[min(free, key=lambda i: (used.get((days[i], b), 0), i))] if free else None
         if day is not None:
             used[(day, _bucket(c.kind))] = used.get((day, _bucket(c.kind)), 0) + 1
         placed.append((c, day))

@@ -280,3 +280,21 @@ def test_cli_plans_next_week_for_every_seller(cast, seller_alice, seller_erin, s
     assert result.exit_code == 0, result.output
     assert WeeklyPlan.objects.filter(seller=seller_erin, week_start=WEEK).count() == 1  # snapped to Monday
     assert CliRunner().invoke(cli, ["plan-week", "--seller", "nobody"]).exit_code != 0
+
+
+def test_the_week_is_spread_evenly_and_in_rank_order(seller_alice):
+    analysed(
+        seller_alice,
+        [(f"А{i}", "A", 0.9, "red", dt.date(2026, 11, 30) - dt.timedelta(days=i), False) for i in range(7)],
+    )
+    plan = weekly_plan_build(actor=seller_alice, seller=seller_alice, week_start=WEEK)
+    # Most overdue first: А6 (13 days) … А0 (7 days); one a day, then the sixth and seventh again.
+    assert [(n, d) for n, d, _k in items(plan)] == [
+        ("А6", MON),
+        ("А1", MON),
+        ("А5", TUE),
+        ("А0", TUE),
+        ("А4", WED),
+        ("А3", THU),
+        ("А2", FRI),
+    ]
