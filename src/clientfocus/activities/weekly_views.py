@@ -17,6 +17,8 @@ from clientfocus.activities import weekly
 from clientfocus.activities.models import Kind, WeeklyPlan, WeeklyPlanItem
 from clientfocus.companies.models import Company
 
+UNFIT_SHOWN = 50
+
 
 def _date(value: str | None) -> dt.date | None:
     try:
@@ -84,7 +86,9 @@ def weekly_plan_page(request: HttpRequest) -> HttpResponse:
         "next_week": week + dt.timedelta(days=7),
         "plan": plan,
         "grid": grid,
-        "unfit": unfit,
+        # A big portfolio leaves hundreds out; the first ones (by rank) are the ones to act on.
+        "unfit": unfit[:UNFIT_SHOWN],
+        "unfit_total": len(unfit),
         "days": days,
         "kinds": Kind.choices,
         "companies": companies,
