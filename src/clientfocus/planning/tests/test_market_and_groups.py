@@ -226,3 +226,20 @@ def test_group_page_and_who_sees_which_group(
     client.force_login(manager_bob)
     html = client.get(reverse("planning:groups")).content.decode()
     assert "Строительство, Оптовая торговля" in html and html.count('data-testid="group"') == 2
+
+
+def test_the_team_page_flags_an_overdue_review(client, manager_bob, team_north):
+    """Reviewed 5 Oct 2026: due 1 Jan 2027; on 2 Jan the team page says it is overdue."""
+    import time_machine
+
+    market_plan_save(actor=manager_bob, team=team_north, fields=_fields(), today=dt.date(2026, 10, 5))
+    with time_machine.travel(dt.datetime(2027, 1, 1, 12, tzinfo=dt.UTC)):
+        client.force_login(manager_bob)  # a session made at the pinned time
+        html = client.get(reverse("portfolio:team")).content.decode()
+        assert "пересмотр до 01.01.2027" in html and "market-plan-overdue" not in html
+    with time_machine.travel(dt.datetime(2027, 1, 2, 12, tzinfo=dt.UTC)):
+        client.force_login(manager_bob)
+        html = client.get(reverse("portfolio:team")).content.decode()
+        assert "пересмотр просрочен (был нужен 01.01.2027)" in html
+        page = client.get(reverse("planning:market_plan", kwargs={"pk": team_north.pk})).content.decode()
+        assert 'data-testid="market-plan-overdue"' in page
