@@ -4,7 +4,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from clientfocus.core.admin import AdminOnly, ScopedAdmin
-from clientfocus.portfolio.models import AnalysisSettings, CompanyAnalysis, DataVersion, Snapshot
+from clientfocus.portfolio.models import (
+    AnalysisSettings,
+    AnalysisSummary,
+    CompanyAnalysis,
+    DataVersion,
+    Snapshot,
+)
 
 
 @admin.register(AnalysisSettings)
@@ -17,6 +23,21 @@ class SnapshotAdmin(AdminOnly):
     list_display = ("started_at", "as_of", "state", "seconds", "data_version", "requested_by")
     list_filter = ("state",)
     readonly_fields = [f.name for f in Snapshot._meta.fields]
+
+
+@admin.register(AnalysisSummary)
+class AnalysisSummaryAdmin(AdminOnly):
+    """Admins only (a summary names companies of its whole scope); read-only: the recompute
+    writes them with the snapshot (portfolio/summaries.py)."""
+
+    list_display = ("snapshot", "scope")
+    readonly_fields = ("snapshot", "scope", "members", "data")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(DataVersion)
