@@ -24,19 +24,25 @@ def test_a_manager_sets_a_goal_reviews_the_market_plan_and_opens_the_groups(page
     page.click("[data-testid=goal-new]")
     page.select_option("#id_subject", f"u{anna.pk}")
     page.select_option("#id_metric", "revenue")
-    page.fill("#id_specific", "Выручка Анны за квартал — плюс 2 млн ₽")
-    page.fill("#id_target", "2000000")
+    page.fill("#id_specific", "Выручка Анны за квартал — 8 млн ₽")
+    # The quarter began a month ago: the baseline is what Anna has sold since (about 2 million).
+    start = dt.date.today() - dt.timedelta(days=30)
+    page.fill("#id_start", start.isoformat())
+    page.fill("#id_target", "1000000")
+    page.click("[data-testid=goal-save]")
+    assert "цель должна быть больше исходного значения" in page.inner_text("[data-testid=form-errors]")
+    page.fill("#id_target", "8000000")
     page.fill("#id_relevance", "План отдела на квартал")
-    page.fill("#id_achievability", "В прошлом квартале было 1,6 млн ₽")
+    page.fill("#id_achievability", "В прошлом квартале было 6,3 млн ₽")
     shot(page, "goal-new")
     page.click("[data-testid=goal-save]")
     page.wait_for_selector("[data-testid=goal-title]")
     goal = Goal.objects.get()
-    # 2 000 000 ₽ typed, kept in kopecks; the baseline is today's revenue of Anna's companies.
-    assert (goal.seller, goal.metric, goal.target) == (anna, "revenue", 200_000_000.0)
+    # 8 000 000 ₽ typed, kept in kopecks; the baseline is today's revenue of Anna's companies.
+    assert (goal.seller, goal.metric, goal.target) == (anna, "revenue", 800_000_000.0)
     assert goal.baseline == metric_value(goal, as_of=dt.date.today())
-    assert page.inner_text("[data-testid=goal-title]") == "Выручка Анны за квартал — плюс 2 млн ₽"
-    # Started today: nothing yet of the way, no time gone either — on track.
+    assert page.inner_text("[data-testid=goal-title]") == "Выручка Анны за квартал — 8 млн ₽"
+    # Set today: nothing yet of the way, and the pace starts today too — on track.
     assert page.get_attribute(f"[data-testid=goal-progress-{goal.pk}]", "data-state") == "on_track"
     assert "Сумма продаж" in page.inner_text("[data-testid=goal-definition]")
     page.wait_for_function("document.querySelector('canvas[data-goal-chart]').dataset.drawn === '1'")

@@ -171,8 +171,9 @@ class GoalForm(forms.Form):
             name: getattr(goal, name)
             for name in ("specific", "target", "start", "deadline", "relevance", "achievability")
         }
-        if goal.metric in MONEY_METRICS:
-            out["target"] = goal.target / 100
+        target = goal.target / 100 if goal.metric in MONEY_METRICS else goal.target
+        # 8000000, not 8000000.0, for a whole number.
+        out["target"] = int(target) if float(target).is_integer() else target
         return out
 
 

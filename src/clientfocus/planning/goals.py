@@ -60,6 +60,8 @@ METRIC_DEFINITIONS: dict[str, Any] = {
 }
 MONEY_METRICS = {Metric.REVENUE, Metric.WON_VALUE}
 PERCENT_METRICS = {Metric.A_RED_SHARE, Metric.CONTACTS_ON_TIME}
+# Sums over the period: they only grow as the period goes on, so their target is above baseline.
+CUMULATIVE_METRICS = {Metric.REVENUE, Metric.NEW_CLIENTS, Metric.WON_DEALS, Metric.WON_VALUE}
 
 
 def format_value(value: float | None, metric: str) -> str:
@@ -270,16 +272,31 @@ class Progress:
         return str(STATE_LABELS[self.state])
 
 
+def pace_start(goal: Goal) -> dt.date:
+    """Where the straight pace line begins: the day the baseline was measured (the goal was set)
+    or the goal's start if later — a goal set mid-period is not behind on the day it is set."""
+    begin = max(goal.start, goal.created_on)
+    return begin if begin < goal.deadline else goal.start
+
+
 def progress_of(
-    *, baseline: float, target: float, value: float | None, start: dt.date, deadline: dt.date, today: dt.date
+    *,
+    baseline: float,
+    target: float,
+    value: float | None,
+    start: dt.date,
+    deadline: dt.date,
+    today: dt.date,
+    pace_from: dt.date | None = None,
 ) -> Progress:
     """Pure: share = (value − baseline) / (target − baseline); a goal whose target is below its
     baseline (fewer of something) works the same way. Achieved once the value reaches the
     target; after the deadline a goal not achieved is missed; before it, on track when the share
-    of the way is at least the share of the period elapsed (a straight line from start to
-    deadline), else behind."""
-    span = (deadline - start).days
-    expected = min(1.0, max(0.0, (today - start).days / span))
+    of the way is at least the share of the time elapsed on a straight line from `pace_from`
+    (default: start) to the deadline, else behind."""
+    begin = pace_from or start
+    span = (deadline - begin).days
+    expected = min(1.0, max(0.0, (today - begin).days / span))
     share = None if value is None else (value - baseline) / (target - baseline)
     if share is not None and share >= 1:
         state = ACHIEVED
@@ -304,6 +321,7 @@ def goal_progress(goal: Goal, *, today: dt.date) -> Progress:
             start=goal.start,
             deadline=goal.deadline,
             today=goal.closed_on,
+            pace_from=pace_start(goal),
         )
         return Progress(value=p.value, share=p.share, expected=p.expected, state=goal.final_state or p.state)
     return progress_of(
@@ -313,6 +331,7 @@ def goal_progress(goal: Goal, *, today: dt.date) -> Progress:
         start=goal.start,
         deadline=goal.deadline,
         today=today,
+        pace_from=pace_start(goal),
     )
 
 

@@ -157,6 +157,10 @@ GOAL_NOT_YOURS = _(
 )
 GOAL_DEADLINE_BEFORE_START = _("Срок цели должен быть позже её начала")
 GOAL_TARGET_IS_BASELINE = _("Цель должна отличаться от исходного значения ({baseline})")
+GOAL_TARGET_NOT_ABOVE = _(
+    "Выручка, новые клиенты и выигранные сделки за период только растут: цель должна быть больше "
+    "исходного значения ({baseline})"
+)
 GOAL_UNKNOWN_METRIC = _("Неизвестный показатель «%(metric)s»")
 GOAL_PERCENT_RANGE = _("Для доли цель — от 0 до 100%")
 GOAL_NEEDS_WORDING = _("Сформулируйте цель конкретно: чего добиваемся")
@@ -178,7 +182,7 @@ class GoalFields:
 
 
 def _validate_goal(fields: GoalFields, *, metric: str, baseline: float) -> None:
-    from clientfocus.planning.goals import PERCENT_METRICS, format_value
+    from clientfocus.planning.goals import CUMULATIVE_METRICS, PERCENT_METRICS, format_value
 
     if not fields.specific.strip():
         raise ValidationError(GOAL_NEEDS_WORDING, code="specific")
@@ -186,6 +190,10 @@ def _validate_goal(fields: GoalFields, *, metric: str, baseline: float) -> None:
         raise ValidationError(GOAL_DEADLINE_BEFORE_START, code="deadline")
     if metric in PERCENT_METRICS and not 0 <= fields.target <= 100:
         raise ValidationError(GOAL_PERCENT_RANGE, code="percent")
+    if metric in CUMULATIVE_METRICS and fields.target < baseline:
+        raise ValidationError(
+            str(GOAL_TARGET_NOT_ABOVE).format(baseline=format_value(baseline, metric)), code="target_below"
+        )
     if fields.target == baseline:
         raise ValidationError(
             str(GOAL_TARGET_IS_BASELINE).format(baseline=format_value(baseline, metric)),

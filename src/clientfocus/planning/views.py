@@ -183,7 +183,13 @@ def goal_new(request: HttpRequest) -> HttpResponse:
 
 def _goal_context(request: HttpRequest, goal: Any, today: dt.date, form: Any = None) -> dict[str, Any]:
     from clientfocus.accounts.access import may_set_goal
-    from clientfocus.planning.goals import METRIC_DEFINITIONS, MONEY_METRICS, goal_progress, goal_series
+    from clientfocus.planning.goals import (
+        METRIC_DEFINITIONS,
+        MONEY_METRICS,
+        goal_progress,
+        goal_series,
+        pace_start,
+    )
 
     money = goal.metric in MONEY_METRICS
     series = goal_series(goal, today=today)
@@ -191,17 +197,22 @@ def _goal_context(request: HttpRequest, goal: Any, today: dt.date, form: Any = N
     def shown(v: float | None) -> float | None:
         return None if v is None else (round(v / 100) if money else v)
 
+    # x is days since the goal's start (a linear axis, so dates sit in proportion); the
+    # script turns it back into a date for the ticks.
+    def day(d: dt.date) -> int:
+        return (d - goal.start).days
+
+    first = min([goal.start, goal.created_on, *(d for d, _v in series)])
     chart = {
-        "type": "line_dates",
-        "labels": [d.isoformat() for d, _v in series],
-        "datasets": [
-            {"label": str(goal.get_metric_display()), "data": [shown(v) for _d, v in series]},
-        ],
+        "start": goal.start.isoformat(),
+        "min": day(first),
+        "max": day(goal.deadline),
+        "label": str(goal.get_metric_display()),
+        "points": [{"x": day(d), "y": shown(v)} for d, v in series],
         "target": shown(goal.target),
-        "baseline": shown(goal.baseline),
         "pace": [
-            {"x": goal.start.isoformat(), "y": shown(goal.baseline)},
-            {"x": goal.deadline.isoformat(), "y": shown(goal.target)},
+            {"x": day(pace_start(goal)), "y": shown(goal.baseline)},
+            {"x": day(goal.deadline), "y": shown(goal.target)},
         ],
         "names": {"target": _("Цель"), "pace": _("Равномерный темп")},
     }

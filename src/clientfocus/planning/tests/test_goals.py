@@ -213,10 +213,23 @@ def test_goal_create_measures_the_baseline_and_leaves_an_audit_row(world, manage
     )
     assert (goal.baseline, goal.target, goal.created_by) == (65_000_00, 100_000_00, manager_bob)
     assert AuditEntry.objects.filter(action="goal_create", object_id=str(goal.pk)).count() == 1
-    # 65 000 of 100 000 from baseline 65 000: 0% of the way; 55 of 91 days gone → behind.
+    # Set on 25 Nov with 65 000 already in: the pace runs from 25 Nov (not 1 Oct) to 31 Dec,
+    # so on the day it is set it is on track (0% of the way, 0% of the time).
     with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)):
         p = g.goal_progress(goal, today=TODAY)
-    assert (p.value, p.share, p.state) == (65_000_00, 0.0, g.BEHIND)
+    assert (p.value, p.share, p.expected, p.state) == (65_000_00, 0.0, 0.0, g.ON_TRACK)
+    # 12 Dec: 17 of 36 days gone (47%); a sale of 10 000 makes 75 000 = 29% of the way → behind.
+    _sale(world["gamma"], dt.date(2026, 12, 5), 10_000, "Г-2")
+    p = g.goal_progress(goal, today=dt.date(2026, 12, 12))
+    assert (p.value, round(p.share, 4), round(p.expected, 4), p.state) == (
+        75_000_00,
+        0.2857,
+        0.4722,
+        g.BEHIND,
+    )
+    # 30 000 more by 20 Dec: 105 000 ≥ 100 000 → achieved before the deadline.
+    _sale(world["gamma"], dt.date(2026, 12, 20), 30_000, "Г-3")
+    assert g.goal_progress(goal, today=dt.date(2026, 12, 20)).state == g.ACHIEVED
 
 
 @pytest.mark.parametrize(
@@ -225,6 +238,12 @@ def test_goal_create_measures_the_baseline_and_leaves_an_audit_row(world, manage
         (_fields(deadline=dt.date(2026, 10, 1)), Metric.REVENUE, GOAL_DEADLINE_BEFORE_START),
         (_fields(specific="  "), Metric.REVENUE, GOAL_NEEDS_WORDING),
         (_fields(target=120), Metric.CONTACTS_ON_TIME, GOAL_PERCENT_RANGE),
+        (
+            _fields(target=50_000_00),
+            Metric.REVENUE,
+            "Выручка, новые клиенты и выигранные сделки за период только растут: цель должна быть больше "
+            "исходного значения (65\u00a0000\u00a0₽)",
+        ),
         (
             _fields(target=65_000_00),
             Metric.REVENUE,
