@@ -261,7 +261,11 @@ def analysis_frame_of(rows: QuerySet[CompanyAnalysis]) -> pl.DataFrame:
         .annotate(_n=F("company__name"))
         .values_list(*_FRAME_FIELDS)
     )
-    frame = pl.DataFrame(list(values), schema=_FRAME_FIELDS, orient="row")
+    return frame_from_values(pl.DataFrame(list(values), schema=_FRAME_FIELDS, orient="row"))
+
+
+def frame_from_values(frame: pl.DataFrame) -> pl.DataFrame:
+    """The `_FRAME_FIELDS` columns, renamed and completed as the analysis pages read them."""
     return frame.rename(
         {
             "company__name": "name",
