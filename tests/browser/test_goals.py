@@ -72,8 +72,10 @@ def test_a_manager_sets_a_goal_reviews_the_market_plan_and_opens_the_groups(page
     assert "Изменено: Где ищем: территории" in log and "План составлен" in log
     shot(page, "market-plan")
 
-    # Best-practice groups, linked from the team page.
+    # Best-practice groups, linked from the team page (which shows the plan's next review).
     page.click("nav >> text=Команда")
+    assert "пересмотр до" in page.inner_text("[data-testid=team-planning-links]")
+    shot(page, "team-planning")
     page.click("[data-testid=groups-link]")
     page.wait_for_selector("[data-testid=group]")
     assert page.locator("[data-testid=group] .cf-best").count() >= 1

@@ -172,7 +172,7 @@ def test_the_best_of_each_column_is_marked():
 
 
 def test_group_page_and_who_sees_which_group(
-    client, seller_alice, seller_erin, manager_bob, seller_charlie, team_north
+    client, seller_alice, seller_erin, manager_bob, seller_charlie, team_north, django_assert_num_queries
 ):
     """Alice and Erin serve builders and wholesalers; Vera (same team) serves clinics only."""
     from clientfocus.portfolio.services import analysis_recompute
@@ -226,6 +226,10 @@ def test_group_page_and_who_sees_which_group(
     client.force_login(manager_bob)
     html = client.get(reverse("planning:groups")).content.decode()
     assert "Строительство, Оптовая торговля" in html and html.count('data-testid="group"') == 2
+    # More companies, the same number of queries (the selector makes five whatever the team's size).
+    CompanyFactory(owner=seller_erin, industry="Строительство")
+    with django_assert_num_queries(7):
+        client.get(reverse("planning:groups"))
 
 
 def test_the_team_page_flags_an_overdue_review(client, manager_bob, team_north):
