@@ -126,7 +126,7 @@ def mark_best(members: list[SellerFigures]) -> None:
 
 def best_practice_groups(*, user: Any, as_of: dt.date) -> list[Group]:
     """The groups among the sellers `user` may compare (accounts.access.peers_visible_to); a
-    seller gets only the group they belong to. Four queries whatever the team's size."""
+    seller gets only the group they belong to. Five queries whatever the team's size."""
     people = {
         u.pk: u for u in peers_visible_to(user).filter(is_active=True, role__in=[Role.SELLER, Role.MANAGER])
     }
