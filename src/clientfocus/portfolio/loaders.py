@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 import polars as pl
 from django.conf import settings as django_settings
@@ -58,7 +59,15 @@ def _adbc_frame(sql: str, params: Sequence[Any], names: list[str]) -> pl.DataFra
     if connection.vendor == "sqlite":
         import adbc_driver_sqlite.dbapi as adbc_sqlite
 
-        conn = adbc_sqlite.connect(str(db["NAME"]))
+        # Read-only, and with a read-only wal-index, by URI. The ADBC driver carries its own copy
+        # of SQLite, so in this process two SQLite libraries open the same file and neither sees
+        # the other's locks (POSIX locks never conflict within a process; sqlite.org/
+        # howtocorrupt.html, 2.2.1). Opening normally, ADBC's copy finds "no other connection"
+        # and truncates the -shm file that Django's connection has mapped; Django's next write
+        # then dies of SIGBUS (seen on the 100,000-company demo and the 1M-line import
+        # benchmark). readonly_shm=1 opens the -shm read-only: never truncated, never
+        # checkpointed; mode=ro keeps the database itself out of reach.
+        conn = adbc_sqlite.connect(f"file:{quote(str(db['NAME']), safe='/')}?mode=ro&readonly_shm=1")
         # Like Django's connection: wait for a writer (or a WAL recovery by a reader opening at
         # the same moment) instead of failing at once with "database is locked".
         timeout_ms = int(float(db.get("OPTIONS", {}).get("timeout", 20)) * 1000)
@@ -103,8 +112,6 @@ def _inline(sql: str, params: Sequence[Any]) -> str:
 
 
 def _postgres_uri(db: dict[str, Any]) -> str:
-    from urllib.parse import quote
-
     auth = quote(str(db.get("USER") or ""), safe="")
     if db.get("PASSWORD"):
         auth += ":" + quote(str(db["PASSWORD"]), safe="")
