@@ -65,6 +65,8 @@ def main() -> int:
         ("company card", seller, reverse("companies:detail", args=[top])),
     ]
     print(f"{companies:,} companies; {args.runs} fetches per page; database: {django.db.connection.vendor}")
+    # Other work on the same cores moves the figures: print the load beside them.
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"{'page':<24}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  status")
     failed = False
     for label, user, url in pages:
@@ -86,6 +88,7 @@ def main() -> int:
             f"{label:<24}{statistics.median(times):>9.1f}{p95:>9.1f}{times[-1]:>9.1f}  "
             f"{'ok' if ok else 'SLOW'}"
         )
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 1 if failed else 0
 
 

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from clientfocus.core.testing.factories import CompanyFactory
+from clientfocus.activities.models import Activity, State
+from clientfocus.core.testing.factories import ActivityFactory, CompanyFactory
 from clientfocus.portfolio.models import AnalysisSummary
 from clientfocus.portfolio.selectors import (
     analysis_frame,
@@ -24,7 +25,7 @@ from clientfocus.sales.services import sale_create
 
 pytestmark = pytest.mark.django_db
 T = dt.date(2026, 11, 25)
-MY_DAY_QUERIES = 23  # includes the feedback-request lookups another part of my day makes
+MY_DAY_QUERIES = 22  # includes the feedback-request lookups another part of my day makes
 
 
 @pytest.fixture
@@ -46,6 +47,9 @@ def wide_cast(cast):
                     amount_minor=(i + 1) * 37_000_00,
                 )
     CompanyFactory(name="ООО «Ничья»", owner=None)
+    for i, who in enumerate(("alice", "alice", "erin", "charlie", "bob")):
+        company = CompanyFactory(name=f"ООО «План {i}»", owner=users[who])
+        ActivityFactory(company=company, date=T - dt.timedelta(days=3 + i), state=State.PLANNED)
     analysis_recompute(actor=None, as_of=T)
     return cast
 
@@ -83,12 +87,12 @@ def test_a_sellers_summary_names_only_their_companies(wide_cast):
         | {t["id"] for t in stored["top_by_revenue"] + stored["top_by_relationship"]}
     )
     assert named and named <= own
-    assert stored["companies"] == len(own) == 7  # «Ромашка» and her six
+    assert stored["companies"] == len(own) == 9  # «Ромашка», her six and two with planned calls
     assert {g["owner_id"] for g in stored["temperature_groups"]} == {u["alice"].pk}
     # The manager's team summary: his own, Alice's and Erin's companies; never Charlie's.
     team = summary_for(user=u["bob"], snapshot=snapshot_current())
     assert {g["owner_id"] for g in team["temperature_groups"]} == {u["alice"].pk, u["erin"].pk, u["bob"].pk}
-    assert team["companies"] == 7 + 5 + 3
+    assert team["companies"] == 9 + 6 + 4  # Alice, Erin (cast, four, one planned), Bob (three, one)
 
 
 def test_not_used_once_stale_or_when_the_team_changes(wide_cast):
@@ -125,10 +129,15 @@ def test_team_and_my_day_counts_equal_the_direct_counts(wide_cast, who, monkeypa
             direct_day = my_day(user=user, today=today)
             direct_team = team_overview(user=user, today=today)
         assert stored_day.due_total == direct_day.due_total
+        planned = Activity.objects.visible_to(user).filter(state=State.PLANNED, date__lt=today)
+        assert stored_day.planned_overdue_total == planned.count()
+        assert [a.pk for a in stored_day.planned_overdue] == list(
+            planned.order_by("date", "pk").values_list("pk", flat=True)[:30]
+        )
         assert [r["categories"] for r in stored_team] == [r["categories"] for r in direct_team]
         for key in ("a_not_red", "overdue", "alerts", "companies"):
             assert [r[key] for r in stored_team] == [r[key] for r in direct_team]
-    assert my_day(user=wide_cast["users"]["alice"], today=T + dt.timedelta(days=400)).due_total == 7
+    assert my_day(user=wide_cast["users"]["alice"], today=T + dt.timedelta(days=400)).due_total == 9
 
 
 def test_analysis_page_reads_the_stored_summary_in_few_queries(
@@ -138,7 +147,7 @@ def test_analysis_page_reads_the_stored_summary_in_few_queries(
     with django_assert_max_num_queries(9):
         response = client.get(reverse("portfolio:analysis"))
     data = response.context["data"]
-    assert data.precomputed and data.companies == 7
+    assert data.precomputed and data.companies == 9
     html = response.content.decode()
     assert "ООО «Alice 0»" in html and "ООО «Charlie 0»" not in html
 
