@@ -15,7 +15,7 @@ from clientfocus.companies.models import Company, Contact
 from clientfocus.deals.models import Deal, DealStageChange
 from clientfocus.planning.models import AccountPlan, Goal, MarketPlan, MarketPlanReview, PlannedVisit
 from clientfocus.portfolio.models import CompanyAnalysis
-from clientfocus.sales.models import MonthlySales, Sale
+from clientfocus.sales.models import DailySales, MonthlySales, Sale
 
 # Who sees whose portfolio (accounts/access.py).
 VISIBLE = {
@@ -223,6 +223,7 @@ SCOPED_MODELS = [
     Contact,
     Sale,
     MonthlySales,
+    DailySales,
     Activity,
     Deal,
     CompanyAnalysis,
@@ -239,6 +240,8 @@ def _object_of(model, portfolio):
         return portfolio.company
     if model is MonthlySales:
         return MonthlySales.objects.get(company=portfolio.company)
+    if model is DailySales:
+        return DailySales.objects.get(company=portfolio.company)
     if model is CompanyAnalysis:
         return CompanyAnalysis.objects.get(company=portfolio.company)
     if model is DealStageChange:

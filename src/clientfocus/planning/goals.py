@@ -89,7 +89,8 @@ def _company_filter(goal: Goal, *, path: str = "") -> Q:
 def _deal_filter(goal: Goal) -> Q:
     if goal.seller_id is not None:
         return Q(owner_id=goal.seller_id)
-    return Q(owner__team_id=goal.team_id)
+    # The same "owned by a member of the team" rule, applied to the deals' owner.
+    return team_companies(goal.team_id)
 
 
 def _period_end(goal: Goal, as_of: dt.date) -> dt.date:

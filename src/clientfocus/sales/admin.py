@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from clientfocus.core.admin import ScopedAdmin
-from clientfocus.sales.models import MonthlySales, Sale
+from clientfocus.sales.models import DailySales, MonthlySales, Sale
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):
@@ -34,4 +34,12 @@ class SaleAdmin(ReadOnlyScopedAdmin):
 class MonthlySalesAdmin(ReadOnlyScopedAdmin):
     list_display = ("company", "month", "revenue_minor", "margin_minor", "invoices", "lines")
     list_select_related = ("company",)
+    show_full_result_count = False
+
+
+@admin.register(DailySales)
+class DailySalesAdmin(ReadOnlyScopedAdmin):
+    list_display = ("company", "day", "revenue_minor", "margin_minor", "invoices", "lines")
+    list_select_related = ("company",)
+    date_hierarchy = "day"
     show_full_result_count = False
