@@ -60,7 +60,8 @@ def test_manager_opens_key_accounts_without_a_plan_and_writes_one(page_for):
     from clientfocus.planning.models import AccountPlan
 
     page = page_for("manager")
-    page.click("nav >> text=Ключевые клиенты")
+    page.click("nav >> text=Планирование")
+    page.click("nav .dropdown-menu >> text=Ключевые клиенты")
     page.click("[data-testid=without-plan-tab]")
     page.wait_for_selector("[data-testid=key-accounts-table]")
     page.locator("[data-testid=key-accounts-table] tbody a.btn").first.click()

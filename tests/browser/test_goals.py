@@ -19,7 +19,8 @@ def test_a_manager_sets_a_goal_reviews_the_market_plan_and_opens_the_groups(page
     page = page_for("manager")
 
     # A SMART goal for Anna: revenue over the next quarter, measured from the data.
-    page.click("nav >> text=Ключевые клиенты")
+    page.click("nav >> text=Планирование")
+    page.click("nav .dropdown-menu >> text=Ключевые клиенты")
     page.click("[data-testid=planning-subnav] >> text=Цели SMART")
     page.click("[data-testid=goal-new]")
     page.select_option("#id_subject", f"u{anna.pk}")

@@ -9,7 +9,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _build(page) -> None:
-    page.click("nav >> text=Идеальный клиент")
+    page.click("nav >> text=Планирование")
+    page.click("nav .dropdown-menu >> text=Идеальный клиент")
     page.click("[data-testid=profile-new]")
     page.wait_for_selector("[data-testid=builder-steps]")
     page.fill("#id_clients", "ООО «Ромашка»\nАО «Северный кабель»")

@@ -21,7 +21,8 @@ def test_seller_builds_moves_and_downloads_the_weekly_plan(page_for, tmp_path):
     anna = User.objects.get(username="anna")
     week = next_week_start(dt.date.today())
     page = page_for("anna")
-    page.click("nav >> text=План недели")
+    page.click("nav >> text=Планирование")
+    page.click("nav .dropdown-menu >> text=План недели")
     page.wait_for_selector("[data-testid=week-picker]")
     page.goto(f"{page.base}/activities/week/?seller={anna.pk}&week={week.isoformat()}")
     with page.expect_navigation():
