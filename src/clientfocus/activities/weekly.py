@@ -335,22 +335,25 @@ def _explain(c: Candidate) -> None:
 
 
 def _schedule(
-    cands: list[Candidate], week_start: dt.date, cap: Capacity
+    cands: list[Candidate], week_start: dt.date, cap: Capacity, *, first: int = 0
 ) -> list[tuple[Candidate, dt.date | None]]:
+    """Place each candidate on a day of the week; `first` is the first day that may take one
+    (a plan built mid-week never plans touches in the days already gone)."""
     days = week_days(week_start)
     used: dict[tuple[dt.date, str], int] = {}
     placed: list[tuple[Candidate, dt.date | None]] = []
     kind_order = {Kind.VISIT: 0, Kind.MEETING: 0, Kind.CALL: 1, Kind.EMAIL: 2}
     for c in sorted(cands, key=lambda c: kind_order[c.kind]):  # stable: rank order within a kind
-        start = 0
+        start = first
         if c.next_due is not None and c.overdue_days is None:
-            start = min(max((c.next_due - week_start).days, 0), DAYS - 1)
+            start = min(max((c.next_due - week_start).days, first), DAYS - 1)
         # The least busy day from the start day on (ties: the earliest), so the week is spread
         # evenly instead of piling everything on Monday; earlier days only when the rest are full.
         b = _bucket(c.kind)
         free = [i for i in range(start, DAYS) if used.get((days[i], b), 0) < cap.of(c.kind)]
         if not free:
-            free = [i for i in range(start - 1, -1, -1) if used.get((days[i], b), 0) < cap.of(c.kind)][:1]
+            earlier = range(start - 1, first - 1, -1)
+            free = [i for i in earlier if used.get((days[i], b), 0) < cap.of(c.kind)][:1]
         day = days[min(free, key=lambda i: (used.get((days[i], b), 0), i))] if free else None
         if day is not None:
             used[(day, _bucket(c.kind))] = used.get((day, _bucket(c.kind)), 0) + 1
@@ -358,8 +361,14 @@ def _schedule(
     return placed
 
 
-def weekly_plan_build(*, actor: User | None, seller: User, week_start: dt.date) -> WeeklyPlan:
-    """(Re)build the seller's plan for the week; an accepted plan is kept and refused."""
+def weekly_plan_build(
+    *, actor: User | None, seller: User, week_start: dt.date, today: dt.date | None = None
+) -> WeeklyPlan:
+    """(Re)build the seller's plan for the week; an accepted plan is kept and refused.
+
+    `today` (the caller's date) matters only for the current week: a plan built on Thursday fills
+    Thursday and Friday, not the days already gone. Without it every day of the week is open.
+    """
     if week_start.weekday() != 0:
         raise ValidationError(
             WEEK_NOT_MONDAY, code="monday", params={"date": week_start.strftime("%d.%m.%Y")}
@@ -368,7 +377,10 @@ def weekly_plan_build(*, actor: User | None, seller: User, week_start: dt.date) 
     cap = capacity()
     cands = _candidates(seller, week_start)
     rank = {c.company.pk: i for i, c in enumerate(cands, start=1)}
-    placed = _schedule(cands, week_start, cap)
+    first = 0
+    if today is not None and week_start <= today <= week_start + dt.timedelta(days=DAYS - 1):
+        first = (today - week_start).days
+    placed = _schedule(cands, week_start, cap, first=first)
     with transaction.atomic():
         plan, _created = WeeklyPlan.objects.select_for_update().get_or_create(
             seller=seller, week_start=week_start, defaults={"generated_at": timezone.now()}

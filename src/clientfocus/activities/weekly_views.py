@@ -103,7 +103,12 @@ def weekly_plan_build_view(request: HttpRequest, seller_id: int) -> HttpResponse
     seller = get_object_or_404(weekly.planning_sellers(request.user), pk=seller_id)
     week = _date(request.POST.get("week")) or _default_week(timezone.localdate())
     try:
-        plan = weekly.weekly_plan_build(actor=request.user, seller=seller, week_start=weekly.monday_of(week))  # type: ignore[arg-type]
+        plan = weekly.weekly_plan_build(
+            actor=request.user,  # type: ignore[arg-type]
+            seller=seller,
+            week_start=weekly.monday_of(week),
+            today=timezone.localdate(),
+        )
     except ValidationError as exc:
         _errors(request, exc)
     else:

@@ -50,7 +50,9 @@ def plan_week_command(week: str | None, seller: str | None, quiet: bool) -> None
         task = bar.add_task(f"week of {start}", total=len(people))
         for person in people:
             try:
-                plan = weekly_plan_build(actor=None, seller=person, week_start=start)
+                plan = weekly_plan_build(
+                    actor=None, seller=person, week_start=start, today=timezone.localdate()
+                )
             except ValidationError as exc:
                 kept += 1
                 lines.append(f"  {person.username:<12} kept: {' '.join(exc.messages)}")

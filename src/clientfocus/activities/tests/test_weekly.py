@@ -126,6 +126,20 @@ def test_capacity_per_day_visits_before_calls_before_email_and_the_unfit_list(se
     assert items(weekly_plan_build(actor=seller_alice, seller=seller_alice, week_start=WEEK)) == first
 
 
+def test_a_plan_built_mid_week_fills_only_today_and_the_days_left(seller_alice):
+    AnalysisSettings.objects.update_or_create(pk=1, defaults={"meetings_per_day": 1, "calls_per_day": 2})
+    # Five A companies due on Monday: a plan built on Thursday has two visit slots left.
+    analysed(seller_alice, [(f"А{i}", "A", 0.9, "red", MON, False) for i in range(5)])
+    plan = weekly_plan_build(actor=seller_alice, seller=seller_alice, week_start=WEEK, today=THU)
+    dates = sorted(d for _n, d, _k in items(plan) if d is not None)
+    assert dates == [THU, FRI]
+    assert plan.items.filter(date__isnull=True).count() == 3
+    # Another week is not cut: `today` outside it leaves all five days open.
+    assert weekly_plan_build(
+        actor=seller_alice, seller=seller_alice, week_start=WEEK, today=WEEK - dt.timedelta(days=3)
+    ).items.filter(date__isnull=False).count() == 5
+
+
 def test_edits_move_change_remove_add_respect_capacity(seller_alice):
     AnalysisSettings.objects.update_or_create(pk=1, defaults={"meetings_per_day": 1, "calls_per_day": 10})
     cos = analysed(seller_alice, [("А1", "A", 0.9, "red", MON, False), ("А2", "A", 0.9, "red", MON, False)])
