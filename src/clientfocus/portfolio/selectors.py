@@ -17,7 +17,7 @@ from clientfocus.analytics.pareto import pareto_ranking
 from clientfocus.analytics.portfolio import category_summary
 from clientfocus.analytics.quadrants import quadrant_summary
 from clientfocus.analytics.topten import top_ten
-from clientfocus.deals.models import OPEN_STAGES, Deal
+from clientfocus.deals.models import OPEN_STAGES, Deal, Stage
 from clientfocus.portfolio.models import CompanyAnalysis, Snapshot
 from clientfocus.portfolio.staleness import data_version
 
@@ -432,7 +432,8 @@ def team_overview(*, user: Any, today: dt.date) -> list[dict[str, Any]]:
                 "a_not_red": sum(per.get((person.pk, c), {}).get("a_not_red", 0) for c in CATEGORIES),
                 "overdue": sum(per.get((person.pk, c), {}).get("overdue", 0) for c in CATEGORIES),
                 "alerts": sum(per.get((person.pk, c), {}).get("alerts", 0) for c in CATEGORIES),
-                "deals": {s: deals.get((person.pk, s), 0) for s in OPEN_STAGES},
+                # Stage labels (translated when rendered), in funnel order.
+                "deals": {Stage(s).label: deals.get((person.pk, s), 0) for s in OPEN_STAGES},
             }
         )
     return out

@@ -182,3 +182,15 @@ def test_my_day_due_slices_equal_one_order_by(wide_cast, who):
                 .values_list("pk", flat=True)[:limit]
             )
             assert got == direct
+
+
+def test_team_page_names_deal_stages_in_the_reader_s_language(wide_cast, client):
+    """The open deals by stage show the stage's name, not its code."""
+    deal = wide_cast["portfolios"]["alice"].deal
+    assert deal.stage == "QUALIFYING"  # the cast's deal (core/testing factories)
+    client.force_login(wide_cast["users"]["bob"])
+    html = client.get(reverse("portfolio:team")).content.decode()
+    assert "Квалификация: 1" in html and "qualifying:" not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("portfolio:team")).content.decode()
+    assert "Qualifying: 1" in html and "qualifying:" not in html
