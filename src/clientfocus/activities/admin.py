@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from clientfocus.accounts.access import users_visible_to
 from clientfocus.activities.models import Activity, FeedbackRequest, WeeklyPlan, WeeklyPlanItem
-from clientfocus.core.admin import ScopedAdmin, has_role
+from clientfocus.core.admin import ReadOnlyAdminMixin, ReadOnlyScopedAdmin, ScopedAdmin, has_role
 
 
 @admin.register(Activity)
@@ -18,21 +18,8 @@ class ActivityAdmin(ScopedAdmin):
     date_hierarchy = "date"
 
 
-class _ReadOnly:
-    """Their states move only through the services (activities/feedback.py, weekly.py)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(FeedbackRequest)
-class FeedbackRequestAdmin(_ReadOnly, ScopedAdmin):
+class FeedbackRequestAdmin(ReadOnlyScopedAdmin):
     list_display = (
         "requested_at",
         "company",
@@ -47,13 +34,13 @@ class FeedbackRequestAdmin(_ReadOnly, ScopedAdmin):
 
 
 @admin.register(WeeklyPlanItem)
-class WeeklyPlanItemAdmin(_ReadOnly, ScopedAdmin):
+class WeeklyPlanItemAdmin(ReadOnlyScopedAdmin):
     list_display = ("plan", "date", "kind", "company", "rank")
     list_select_related = ("plan", "company")
 
 
 @admin.register(WeeklyPlan)
-class WeeklyPlanAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class WeeklyPlanAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """A plan belongs to its seller: visible to whoever may see that seller's work."""
 
     list_display = ("week_start", "seller", "generated_at", "edited", "accepted_at")

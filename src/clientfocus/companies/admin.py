@@ -18,7 +18,7 @@ from clientfocus.companies.models import (
     ProfileScore,
     ProfileTrait,
 )
-from clientfocus.core.admin import AdminOnly, ScopedAdmin, has_role
+from clientfocus.core.admin import AdminOnly, ReadOnlyAdminMixin, ReadOnlyScopedAdmin, ScopedAdmin, has_role
 
 
 class ContactInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -93,57 +93,43 @@ class ProfileTraitAdmin(TeamScopedAdmin):
     list_filter = ("source",)
 
 
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    """Written by services only (scores plan actions, dossier answers leave history)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class ServiceWrittenAdmin(ReadOnlyScopedAdmin):
+    """Written by services only (scores plan actions, dossier answers leave history); an admin
+    may still delete."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return is_admin(request.user)
 
 
 @admin.register(ProfileScore)
-class ProfileScoreAdmin(ReadOnlyScopedAdmin):
+class ProfileScoreAdmin(ServiceWrittenAdmin):
     list_display = ("company", "trait", "score", "action", "scored_by", "scored_at")
     list_select_related = ("company", "trait", "action", "scored_by")
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyScopedAdmin):
+class DossierAdmin(ServiceWrittenAdmin):
     list_display = ("company", "contact", "template", "completeness", "updated_at")
     list_select_related = ("company", "contact", "template")
 
 
 @admin.register(DossierAnswer)
-class DossierAnswerAdmin(ReadOnlyScopedAdmin):
+class DossierAnswerAdmin(ServiceWrittenAdmin):
     company_path = "dossier__company__"
     list_display = ("dossier", "question", "value", "updated_by", "updated_at")
     list_select_related = ("dossier", "question", "updated_by")
 
 
 @admin.register(DossierChange)
-class DossierChangeAdmin(ReadOnlyScopedAdmin):
+class DossierChangeAdmin(ServiceWrittenAdmin):
     company_path = "dossier__company__"
     list_display = ("changed_at", "dossier", "question", "changed_by")
     list_select_related = ("dossier", "question", "changed_by")
 
 
-class TemplateAdmin(AdminOnly):
+class TemplateAdmin(ReadOnlyAdminMixin, AdminOnly):
     """The dossier template is defined in code (companies/dossiers.py) and versioned: read-only
     here, so nobody adds a question the product refuses to ask (seed 001's «откат»)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class DossierQuestionInline(admin.TabularInline):  # type: ignore[type-arg]

@@ -66,6 +66,24 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ReadOnlyAdminMixin:
+    """For rows that only services write (rollups, histories, snapshots, plans): the admin shows
+    them and changes nothing, so every write keeps its validation and audit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """Scoped like the workspace, and read-only."""
+
+
 class AdminOnly(admin.ModelAdmin):  # type: ignore[type-arg]
     """Users, teams, the audit log: only admins manage them; others see themselves at most."""
 

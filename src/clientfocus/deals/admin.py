@@ -1,9 +1,7 @@
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from clientfocus.core.admin import ScopedAdmin
+from clientfocus.core.admin import ReadOnlyScopedAdmin, ScopedAdmin
 from clientfocus.deals.models import Deal, DealStageChange
 
 
@@ -19,19 +17,10 @@ class DealAdmin(ScopedAdmin):
 
 
 @admin.register(DealStageChange)
-class DealStageChangeAdmin(ScopedAdmin):
+class DealStageChangeAdmin(ReadOnlyScopedAdmin):
     """The history of stages is written by deals/services.py only: read-only here."""
 
     company_path = "deal__company__"
     list_display = ("deal", "from_stage", "to_stage", "changed_on", "actor")
     list_filter = ("to_stage",)
     list_select_related = ("deal", "actor")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from clientfocus.activities.models import Activity
-from clientfocus.core.admin import ScopedAdmin, has_role
+from clientfocus.core.admin import ReadOnlyAdminMixin, ScopedAdmin, has_role
 from clientfocus.planning.models import AccountPlan, Goal, MarketPlan, MarketPlanReview, PlannedVisit
 
 
@@ -32,7 +32,7 @@ class PlannedVisitAdmin(ScopedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Goals and market plans change only through their services (validation, audit, review
     log); the admin shows the rows `accounts.access` lets the user read, and writes nothing."""
 
@@ -44,15 +44,6 @@ class _ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_role(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Goal)

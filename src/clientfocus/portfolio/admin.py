@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from clientfocus.core.admin import AdminOnly, ScopedAdmin
+from clientfocus.core.admin import AdminOnly, ReadOnlyScopedAdmin
 from clientfocus.portfolio.models import (
     AnalysisSettings,
     AnalysisSummary,
@@ -46,7 +46,7 @@ class DataVersionAdmin(AdminOnly):
 
 
 @admin.register(CompanyAnalysis)
-class CompanyAnalysisAdmin(ScopedAdmin):
+class CompanyAnalysisAdmin(ReadOnlyScopedAdmin):
     """Read-only: the snapshot is written by the recompute only."""
 
     list_display = (
@@ -61,12 +61,3 @@ class CompanyAnalysisAdmin(ScopedAdmin):
     list_filter = ("category", "temperature_colour", "quadrant", "alert", "overdue")
     list_select_related = ("company",)
     show_full_result_count = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

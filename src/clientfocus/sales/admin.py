@@ -1,24 +1,10 @@
 """Sale lines are shown read-only here: they change only through imports and sales/services.py,
 which keep the monthly rollup in step."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from clientfocus.core.admin import ScopedAdmin
+from clientfocus.core.admin import ReadOnlyScopedAdmin
 from clientfocus.sales.models import DailySales, MonthlySales, Sale
-
-
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Sale)
