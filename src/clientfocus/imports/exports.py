@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from clientfocus.companies.models import Contact
 from clientfocus.exchange import Column, escape_text, write_csv
 from clientfocus.imports.problems import lang
-from clientfocus.portfolio.selectors import PortfolioFilters, portfolio_list
+from clientfocus.portfolio.selectors import PortfolioFilters, portfolio_list, with_visible_reasons
 
 Format = Literal["xlsx", "csv", "csv-ru"]
 FORMATS: Final = ("xlsx", "csv", "csv-ru")
@@ -83,17 +83,19 @@ def portfolio_rows(*, user: Any, filters: PortfolioFilters, batch: int = 2000) -
     for analysis in qs.iterator(chunk_size=batch):
         rows.append(analysis)
         if len(rows) >= batch:
-            yield from _render(rows, language)
+            yield from _render(rows, language, user)
             rows = []
     if rows:
-        yield from _render(rows, language)
+        yield from _render(rows, language, user)
 
 
-def _render(rows: list[Any], language: str) -> Iterator[list[Any]]:
+def _render(rows: list[Any], language: str, user: Any) -> Iterator[list[Any]]:
     contacts = _contacts([r.company_id for r in rows])
+    # The snapshot stores figures, not sentences: render this batch's reasons, naming only the
+    # look-alike companies `user` may see (as the portfolio page does).
+    with_visible_reasons(rows, user=user)
     for r in rows:
         c = r.company
-        details = r.details or {}
         owner = c.owner.get_full_name() or c.owner.username if c.owner else ""
         yield [
             c.name,
@@ -116,8 +118,8 @@ def _render(rows: list[Any], language: str) -> Iterator[list[Any]]:
             r.last_purchase,
             r.next_due,
             _yes(r.overdue),
-            details.get(f"alert_reason_{language}") or "" if r.alert else "",
-            details.get(f"category_reason_{language}") or "",
+            getattr(r, f"alert_reason_{language}") or "" if r.alert else "",
+            getattr(r, f"category_reason_{language}") or "",
             contacts.get(c.pk, ""),
         ]
 

@@ -85,3 +85,23 @@ def test_the_export_command(risky, tmp_path):
     assert result.exit_code == 0, result.output
     names = [r[0] for r in load_workbook(out, read_only=True).active.iter_rows(min_row=2, values_only=True)]
     assert names == ["АО «Северный кабель»"]
+
+
+def test_the_export_carries_each_companys_category_reason(risky):
+    """The snapshot keeps figures, not sentences: the export renders the reason per row, in the
+    reader's language."""
+    from django.utils import translation
+
+    from clientfocus.portfolio.models import CompanyAnalysis
+
+    dana = risky["users"]["dana"]
+    for language, word in (("ru", "потенциал"), ("en", "potential")):
+        with translation.override(language):
+            sheet = load_workbook(io.BytesIO(_export(dana, "xlsx")), read_only=True).active
+        rows = list(sheet.iter_rows(values_only=True))
+        reason = rows[0].index("Причина категории")
+        category = rows[0].index("Категория")
+        assert len(rows) - 1 == CompanyAnalysis.objects.count()
+        for row in rows[1:]:
+            assert row[category] in "ABCD"
+            assert (row[reason] or "").startswith(f"{row[category]}: {word} "), (language, row[reason])
