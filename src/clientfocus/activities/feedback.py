@@ -97,14 +97,13 @@ def feedback_request(*, actor: User, company: Company, channel: str = Kind.EMAIL
             subject=gettext("Запрос обратной связи")[:200],
             outcome=questions,
         )
-        details = row.details if isinstance(row.details, dict) else {}
         request = FeedbackRequest.objects.create(
             company=company,
             seller=actor,
             alert_as_of=snapshot.as_of,
             alert_trend_3m_yoy=row.trend_3m_yoy,
-            alert_revenue_3m=int(details.get("revenue_3m") or 0),
-            alert_revenue_3m_prev_year=int(details.get("revenue_3m_prev_year") or 0),
+            alert_revenue_3m=int(row.revenue_3m or 0),
+            alert_revenue_3m_prev_year=int(row.revenue_3m_prev_year or 0),
             questions=questions,
             channel=channel,
             requested_at=now,

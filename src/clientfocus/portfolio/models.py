@@ -93,8 +93,17 @@ class Snapshot(models.Model):
 class CompanyAnalysis(models.Model):
     """One company's figures in the latest ready snapshot (PRODUCT.md, definitions 1–10)."""
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="companies")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="analyses")
+    # These rows are derived: the recompute rewrites all of them from the companies it has just
+    # read, and pages reach them through the company (an inner join), so the database keeps no
+    # foreign-key constraint on them — checking 200,000 references per recompute cost 2–3 s on
+    # PostgreSQL (docs/performance.md). Deleting a company or a snapshot through the ORM still
+    # deletes its rows (on_delete). No index of its own on snapshot or category either: every
+    # lookup by snapshot goes through the unique (snapshot, company) key or the composite
+    # indexes below, which begin with it.
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="companies", db_index=False, db_constraint=False
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="analyses", db_constraint=False)
     revenue_12m = models.BigIntegerField(default=0)
     revenue_prev_12m = models.BigIntegerField(default=0)
     margin_12m = models.BigIntegerField(null=True, blank=True)
@@ -108,7 +117,7 @@ class CompanyAnalysis(models.Model):
     key_account = models.BooleanField(default=False)
     lookalike_potential = models.BigIntegerField(null=True, blank=True)
     potential = models.BigIntegerField(null=True, blank=True)
-    category = models.CharField(max_length=1, db_index=True)
+    category = models.CharField(max_length=1)
     temperature = models.FloatField(null=True, blank=True)
     temperature_colour = models.CharField(max_length=8, blank=True)
     loyalty = models.FloatField(null=True, blank=True)
@@ -121,7 +130,22 @@ class CompanyAnalysis(models.Model):
     alert = models.BooleanField(default=False)
     expected_revenue_12m = models.BigIntegerField(null=True, blank=True)
     p_alive = models.FloatField(null=True, blank=True)
-    # Everything else the card explains: reason codes and sentences (ru/en), neighbours, etc.
+    # The rest of what the reason sentences and the feedback request read (analytics.reasons.
+    # REASON_INPUTS): typed columns, not JSON keys, because at 100,000 companies each JSON key is
+    # parsed on every recompute (PostgreSQL's jsonb) and carried by every row (docs/performance.md).
+    revenue_3m = models.BigIntegerField(null=True, blank=True)
+    revenue_3m_prev_year = models.BigIntegerField(null=True, blank=True)
+    drop_z = models.FloatField(null=True, blank=True)
+    potential_source = models.CharField(max_length=24, null=True, blank=True)
+    lookalike_same_industry = models.IntegerField(null=True, blank=True)
+    lookalike_same_region = models.IntegerField(null=True, blank=True)
+    lookalike_size_min = models.FloatField(null=True, blank=True)
+    lookalike_size_max = models.FloatField(null=True, blank=True)
+    a_problem = models.BooleanField(null=True, blank=True)
+    cadence_days = models.IntegerField(null=True, blank=True)
+    contact_channel = models.CharField(max_length=24, null=True, blank=True)
+    cadence_code = models.CharField(max_length=24, null=True, blank=True)
+    # Lists: the look-alike neighbours behind the potential (ids) and the reason codes.
     details = models.JSONField(default=dict, blank=True)
 
     objects = scoped_queryset("company__").as_manager()
@@ -163,9 +187,7 @@ class AnalysisSummary(models.Model):
     class Meta:
         verbose_name = _("сводка анализа")
         verbose_name_plural = _("сводки анализа")
-        constraints = [
-            models.UniqueConstraint(fields=["snapshot", "scope"], name="analysis_summary_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["snapshot", "scope"], name="analysis_summary_unique")]
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} {self.scope}"

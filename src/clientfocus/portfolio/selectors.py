@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 
 from clientfocus.accounts.access import users_visible_to
 from clientfocus.activities.models import Activity, State
@@ -251,19 +251,28 @@ def analysis_frame(*, user: Any) -> pl.DataFrame:
 
 def analysis_frame_of(rows: QuerySet[CompanyAnalysis]) -> pl.DataFrame:
     """The snapshot rows as the frame the analysis pages summarise (one query)."""
-    from django.db.models import Value
-    from django.db.models.functions import Coalesce, Concat
-
-    values = (
-        rows.annotate(
-            owner_name=Coalesce(
-                Concat("company__owner__first_name", Value(" "), "company__owner__last_name"), Value("—")
-            )
+    names = [n for n in _FRAME_FIELDS if n != "owner_name"]
+    schema = {
+        **{n: _FRAME_FIELDS[n] for n in names},
+        "company__owner__first_name": pl.String,
+        "company__owner__last_name": pl.String,
+    }
+    values = rows.values_list(*schema)
+    frame = pl.DataFrame(list(values), schema=schema, orient="row").with_columns(
+        owner_label("company__owner_id", "company__owner__first_name", "company__owner__last_name").alias(
+            "owner_name"
         )
-        .annotate(_n=F("company__name"))
-        .values_list(*_FRAME_FIELDS)
     )
-    return frame_from_values(pl.DataFrame(list(values), schema=_FRAME_FIELDS, orient="row"))
+    return frame_from_values(frame.select(list(_FRAME_FIELDS)))
+
+
+def owner_label(owner_id: str, first_name: str, last_name: str) -> pl.Expr:
+    """The seller's name as the analysis pages group by it: "First Last", "—" for no owner."""
+    return (
+        pl.when(pl.col(owner_id).is_null())
+        .then(pl.lit("—"))
+        .otherwise(pl.concat_str([pl.col(first_name), pl.col(last_name)], separator=" "))
+    )
 
 
 def frame_from_values(frame: pl.DataFrame) -> pl.DataFrame:
@@ -300,10 +309,15 @@ def analysis_payload(
     """The analysis pages' figures over the rows of `frame`, as JSON types (stored as is)."""
     from clientfocus.analytics.summary import frame_records
 
+    # One order whatever the frame came from (the table's index order, or the recompute's memory).
+    frame = frame.sort("company_id")
     _ranked, pareto = pareto_ranking(frame.select("company_id", "revenue_12m"), settings)
     # Temperature map: a cell per company, grouped by category and seller, hottest first.
     cells = frame.filter(pl.col("category").is_in(CATEGORIES)).sort(
-        ["category", "owner_name", "temperature"], descending=[False, False, True], nulls_last=True
+        ["category", "owner_name", "temperature"],
+        descending=[False, False, True],
+        nulls_last=True,
+        maintain_order=True,
     )
     groups = []
     for (category, owner_id, owner_name), part in cells.group_by(
@@ -334,7 +348,9 @@ def analysis_payload(
     names = dict(zip(frame["company_id"].to_list(), frame["name"].to_list(), strict=True))
     revenue = dict(zip(frame["company_id"].to_list(), frame["revenue_12m"].to_list(), strict=True))
     rel = dict(zip(frame["company_id"].to_list(), frame["relationship"].to_list(), strict=True))
-    key = frame.filter(pl.col("key_account")).sort("revenue_12m", descending=True).head(50)
+    key = (
+        frame.filter(pl.col("key_account")).sort("revenue_12m", descending=True, maintain_order=True).head(50)
+    )
     return {
         "companies": frame.height,
         "pareto": {

@@ -24,7 +24,7 @@ import polars as pl
 from clientfocus.accounts.access import is_admin, users_visible_to
 from clientfocus.accounts.models import Role, User
 from clientfocus.companies.models import Company
-from clientfocus.portfolio.models import AnalysisSummary, CompanyAnalysis, Snapshot
+from clientfocus.portfolio.models import AnalysisSummary, Snapshot
 
 
 def scope_key(user: Any) -> str | None:
@@ -77,56 +77,53 @@ _EXTRA = {
 }
 
 
-def _frame(snapshot: Snapshot) -> pl.DataFrame:
-    """Every row of the snapshot as the analysis pages' frame plus the team/my-day columns.
+def _frame(rows: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
+    """The snapshot's rows as just written (`rows`, the frame the recompute inserted) joined
+    with the companies' names, owners and flags, as the analysis pages' frame plus the team and
+    my-day columns — the same frame `selectors.analysis_frame_of` reads back from the table.
 
-    One query through the plain cursor: the ORM's per-row conversion of 100,000 rows cost 3.6 s
-    here, the cursor 0.4 s. It runs inside the recompute's transaction (rows not yet committed),
-    so it cannot use the Arrow reader of loaders.py.
+    Built in memory: reading the 100,000 rows back inside the recompute's transaction cost
+    ~1.3 s at 100,000 companies (docs/performance.md, "Analysis end to end"). `companies` is
+    the recompute's own read (loaders.load_companies), taken after the snapshot's data version,
+    so a later change of names or owners makes the snapshot stale and the pages stop using the
+    summaries.
     """
-    from django.db import connection
-    from django.db.models import F, Value
-    from django.db.models.functions import Coalesce, Concat
+    from clientfocus.portfolio.selectors import _FRAME_FIELDS, frame_from_values, owner_label
 
-    from clientfocus.portfolio.selectors import _FRAME_FIELDS, frame_from_values
-
-    rows = (
-        CompanyAnalysis.objects.filter(snapshot=snapshot)
-        .annotate(
-            owner_name=Coalesce(
-                Concat("company__owner__first_name", Value(" "), "company__owner__last_name"), Value("—")
-            ),
-            temperature_colour_raw=F("temperature_colour"),
-        )
-        .values_list(*_FRAME_FIELDS, "overdue", "alert", "next_due", "temperature_colour_raw")
+    users = pl.DataFrame(
+        list(User.objects.values_list("pk", "first_name", "last_name")),
+        schema={"owner_id": pl.Int64, "_first": pl.String, "_last": pl.String},
+        orient="row",
     )
-    sql, params = rows.query.get_compiler(using=rows.db).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        values = cursor.fetchall()
-    schema = {**_FRAME_FIELDS, **dict.fromkeys(_EXTRA, pl.String)}
-    raw = pl.DataFrame(values, schema=list(schema), orient="row", infer_schema_length=None)
-    # The plain cursor hands booleans as 0/1 and dates as ISO text (SQLite) or typed (PostgreSQL).
-    casts = []
-    for name, dtype in {**_FRAME_FIELDS, **_EXTRA}.items():
-        col = pl.col(name)
-        if dtype == pl.Date and raw.schema[name] == pl.String:
-            col = col.str.slice(0, 10).str.to_date("%Y-%m-%d")
-        elif dtype == pl.Boolean and raw.schema[name] != pl.Boolean:
-            col = col.cast(pl.Int64)
-        casts.append(col.cast(dtype).alias(name))
-    raw = raw.select(casts)
-    return frame_from_values(raw.select(list(_FRAME_FIELDS))).with_columns(raw.select(list(_EXTRA)))
+    attrs = (
+        companies.select(
+            "company_id",
+            pl.col("name").alias("company__name"),
+            pl.col("owner_id").alias("company__owner_id"),
+            pl.col("relationship").alias("company__relationship"),
+            pl.col("liquidated").alias("company__liquidated"),
+        )
+        .join(users, left_on="company__owner_id", right_on="owner_id", how="left")
+        .with_columns(owner_label("company__owner_id", "_first", "_last").alias("owner_name"))
+    )
+    joined = rows.join(attrs, on="company_id", how="left").with_columns(
+        pl.col("temperature_colour").alias("temperature_colour_raw")
+    )
+    typed = joined.select([pl.col(n).cast(t) for n, t in {**_FRAME_FIELDS, **_EXTRA}.items()])
+    return frame_from_values(typed.select(list(_FRAME_FIELDS))).with_columns(typed.select(list(_EXTRA)))
 
 
-def summaries_write(snapshot: Snapshot) -> int:
-    """Compute and store every scope's summary for `snapshot` (called by the recompute, inside
-    its transaction, after the company rows). Returns the number of scopes written."""
+def summaries_build(
+    snapshot: Snapshot, *, rows: pl.DataFrame, companies: pl.DataFrame
+) -> list[AnalysisSummary]:
+    """Every scope's summary for `snapshot`, not saved yet: the recompute builds them from the
+    company rows it is about to write and the companies it read, before its write transaction
+    (so the time they take holds no lock), and stores them with `summaries_store` inside it."""
     from clientfocus.portfolio.selectors import analysis_payload
     from clientfocus.portfolio.services import analysis_settings
 
     settings = analysis_settings()
-    frame = _frame(snapshot)
+    frame = _frame(rows, companies)
     representatives: dict[str, User] = {}
     for user in User.objects.filter(is_active=True).order_by("pk"):
         key = scope_key(user)
@@ -134,8 +131,11 @@ def summaries_write(snapshot: Snapshot) -> int:
             representatives.setdefault(key, user)
     written = []
     for key, user in representatives.items():
-        ids = Company.objects.visible_to(user).values_list("pk", flat=True)
-        part = frame if key == "all" else frame.filter(pl.col("company_id").is_in(list(ids)))
+        if key == "all":
+            part = frame
+        else:
+            ids = list(Company.objects.visible_to(user).values_list("pk", flat=True))
+            part = frame.filter(pl.col("company_id").is_in(ids))
         data = analysis_payload(part.drop("overdue", "alert", "next_due", "temperature_colour_raw"), settings)
         data_owners = owner_figures(part)
         written.append(
@@ -146,10 +146,15 @@ def summaries_write(snapshot: Snapshot) -> int:
                 data={"analysis": data, "owners": data_owners},
             )
         )
+    return written
+
+
+def summaries_store(summaries: list[AnalysisSummary]) -> int:
+    """Replace the stored summaries with these (inside the recompute's transaction)."""
     # Only the newest snapshot keeps summaries (like its company rows); rewriting one replaces it.
     AnalysisSummary.objects.all().delete()
-    AnalysisSummary.objects.bulk_create(written)
-    return len(written)
+    AnalysisSummary.objects.bulk_create(summaries)
+    return len(summaries)
 
 
 def _stored(*, user: Any, snapshot: Snapshot | None) -> dict[str, Any] | None:

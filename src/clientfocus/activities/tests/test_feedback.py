@@ -35,7 +35,8 @@ def snapshot_with(alerts: dict, *, as_of=dt.date(2026, 11, 25)) -> Snapshot:
             category="A",
             alert=alerted,
             trend_3m_yoy=-0.4 if alerted else 0.05,
-            details={"revenue_3m": 300_000_00, "revenue_3m_prev_year": 500_000_00},
+            revenue_3m=300_000_00,
+            revenue_3m_prev_year=500_000_00,
         )
     return snap
 

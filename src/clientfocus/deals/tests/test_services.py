@@ -322,7 +322,7 @@ def test_liquidated_companies_leave_the_growth_list(seller_alice):
     company_liquidate(actor=seller_alice, company=prospect, on=D1, today=as_of)
     analysis = row()
     assert (analysis.next_due, analysis.overdue) == (None, False)
-    assert analysis.details["cadence_code"] == "LIQUIDATED"
+    assert analysis.cadence_code == "LIQUIDATED"
 
 
 def test_deals_recorded_before_the_history_count_where_they_are_known():

@@ -201,7 +201,7 @@ def test_reasons_name_only_companies_the_viewer_may_see(client, seller_alice, se
         )
     analysis_recompute(actor=None, as_of=T)
     row = CompanyAnalysis.objects.get(company=target)
-    assert row.details["potential_source"] == "LOOKALIKE" and len(row.details["lookalike_neighbours"]) == 3
+    assert row.potential_source == "LOOKALIKE" and len(row.details["lookalike_neighbours"]) == 3
     client.force_login(seller_alice)
     html = client.get(reverse("companies:detail", args=[target.pk])).content.decode()
     assert "Чужой" not in html
