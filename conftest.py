@@ -24,6 +24,17 @@ def _fast_password_hashing(settings, request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test's keys (data version, snapshot
+    id) can come back in the next test with other data behind them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _russian_first():
     """Each test starts in Russian, the default; a test that switched to English leaves no trace."""
     from django.utils import translation

@@ -5,6 +5,8 @@ expressions so that 100,000 companies cost milliseconds, not a Python loop.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from clientfocus.analytics.formatting import fixed, money_expr, pct_expr
@@ -276,14 +278,21 @@ REASON_INPUTS = (
 
 
 def reason_sentences(frame: pl.DataFrame, *, a_level: int | None, loyalty_split: float | None,
-                     profit_split: float | None, settings: Settings) -> pl.DataFrame:
+                     profit_split: float | None, settings: Settings,
+                     only: Collection[str] | None = None) -> pl.DataFrame:
     """The ru/en sentences of a few companies, from their stored figures (REASON_INPUTS) and
     ``_neighbour_names`` — the names the reader may see. Pages render reasons this way for the
-    rows they show, so the stored snapshot keeps figures, not 2 KB of text per company."""
-    return frame.with_columns(
+    rows they show, so the stored snapshot keeps figures, not 2 KB of text per company.
+
+    ``only`` names the sentence columns wanted (e.g. ``{"category_reason_ru"}``); the others are
+    not rendered (a list page shows one sentence in one language)."""
+    exprs = [
         *category_reasons(a_level, settings),
         *temperature_reasons(settings),
         *quadrant_reasons(loyalty_split, profit_split, settings),
         *cadence_reasons(),
         *alert_reasons(settings),
-    )
+    ]
+    if only is not None:
+        exprs = [e for e in exprs if e.meta.output_name() in only]
+    return frame.with_columns(*exprs)

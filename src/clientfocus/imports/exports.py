@@ -93,7 +93,7 @@ def _render(rows: list[Any], language: str, user: Any) -> Iterator[list[Any]]:
     contacts = _contacts([r.company_id for r in rows])
     # The snapshot stores figures, not sentences: render this batch's reasons, naming only the
     # look-alike companies `user` may see (as the portfolio page does).
-    with_visible_reasons(rows, user=user)
+    with_visible_reasons(rows, user=user, kinds=("category", "alert"), languages=(language,))
     for r in rows:
         c = r.company
         owner = c.owner.get_full_name() or c.owner.username if c.owner else ""

@@ -103,7 +103,9 @@ class CompanyAnalysis(models.Model):
     snapshot = models.ForeignKey(
         Snapshot, on_delete=models.CASCADE, related_name="companies", db_index=False, db_constraint=False
     )
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="analyses", db_constraint=False)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="analyses", db_constraint=False
+    )
     revenue_12m = models.BigIntegerField(default=0)
     revenue_prev_12m = models.BigIntegerField(default=0)
     margin_12m = models.BigIntegerField(null=True, blank=True)

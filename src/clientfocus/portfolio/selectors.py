@@ -4,6 +4,7 @@ summaries recomputed over exactly those rows (a seller's Pareto is of their own 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,20 +119,68 @@ def portfolio_list(*, user: Any, filters: PortfolioFilters) -> QuerySet[CompanyA
     return qs.order_by(*PORTFOLIO_SORTS.get(f.sort, PORTFOLIO_SORTS[DEFAULT_PORTFOLIO_SORT]))
 
 
-def filter_choices(*, user: Any) -> dict[str, list[Any]]:
-    """Values for the filter drop-downs: only those present in the user's own portfolio."""
+def scope_state(user: Any) -> str:
+    """What decides the user's list figures: their scope, the people in it (a change of team or
+    role), the data version (any write) and the current snapshot. Work it out once per request."""
+    import json
+
+    from clientfocus.portfolio.summaries import scope_key, scope_members
+
+    members = json.dumps(scope_members(user), default=str)
+    snapshot = snapshot_current()
+    return f"{scope_key(user)}|{members}|{data_version()}|{snapshot.pk if snapshot else 0}"
+
+
+def cached_for_scope(state: str, name: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept in the cache under `scope_state` — for the list page's figures that
+    only change with the data (the drop-down values, the row count)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    key = "cf:" + hashlib.sha256(f"{name}|{state}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=24 * 3600)
+    return value
+
+
+def filter_choices(*, user: Any, state: str | None = None) -> dict[str, list[Any]]:
+    """Values for the filter drop-downs: only those present in the user's own portfolio.
+
+    The industries and regions are two DISTINCT scans of every visible row (~100 ms for a
+    seller's 33,000 companies at 100,000): cached (`cached_for_scope`) until the data changes."""
     rows = analysis_rows(user=user)
+
+    def values() -> dict[str, list[str]]:
+        return {
+            "industries": sorted(
+                i for i in rows.values_list("company__industry", flat=True).distinct().order_by() if i
+            ),
+            "regions": sorted(
+                r for r in rows.values_list("company__region", flat=True).distinct().order_by() if r
+            ),
+        }
+
     return {
-        "industries": sorted(
-            i for i in rows.values_list("company__industry", flat=True).distinct().order_by() if i
-        ),
-        "regions": sorted(
-            r for r in rows.values_list("company__region", flat=True).distinct().order_by() if r
-        ),
+        **cached_for_scope(state or scope_state(user), "filter-choices", values),
         "sellers": list(
             users_visible_to(user).filter(companies__isnull=False).distinct().order_by("last_name")
         ),
     }
+
+
+def portfolio_count(
+    *, user: Any, filters: PortfolioFilters, rows: QuerySet[CompanyAnalysis], state: str | None = None
+) -> int:
+    """The number of rows of the portfolio view (`rows`, from `portfolio_list`): a COUNT over
+    the joined rows costs ~70 ms for a seller at 100,000 companies, so it is cached per filter
+    set until the data changes."""
+    from dataclasses import asdict
+
+    name = f"portfolio-count|{sorted(asdict(filters).items())}"
+    return int(cached_for_scope(state or scope_state(user), name, rows.count))
 
 
 # --- my day -----------------------------------------------------------------------------------
@@ -513,9 +562,15 @@ _REASON_SCHEMA: dict[str, Any] = {
 REASON_KINDS = ("category", "temperature", "quadrant", "cadence", "alert")
 
 
-def with_visible_reasons(rows: list[CompanyAnalysis], *, user: Any) -> list[CompanyAnalysis]:
-    """Set `<kind>_reason_ru/_en` on each row: the sentences of analytics.reasons, rendered from
-    the stored figures for the rows on the page.
+def with_visible_reasons(
+    rows: list[CompanyAnalysis],
+    *,
+    user: Any,
+    kinds: Sequence[str] = REASON_KINDS,
+    languages: Sequence[str] = ("ru", "en"),
+) -> list[CompanyAnalysis]:
+    """Set `<kind>_reason_<language>` on each row (every kind and both languages unless told):
+    the sentences of analytics.reasons, rendered from the stored figures for the rows on the page.
 
     The sentences name the look-alike companies behind a potential; a seller must not read the
     names of other sellers' clients, so only neighbours `user` may see are named (the others are
@@ -545,7 +600,7 @@ def with_visible_reasons(rows: list[CompanyAnalysis], *, user: Any) -> list[Comp
         [pl.col(c).replace("", None) for c in ("temperature_colour", "quadrant")]
     )
     out = []
-    for lang in ("ru", "en"):
+    for lang in languages:
         # The sentence adds "and N more" for neighbours beyond the named ones; when none may be
         # named, it says whose they are instead.
         named = frame.with_columns(
@@ -560,8 +615,9 @@ def with_visible_reasons(rows: list[CompanyAnalysis], *, user: Any) -> list[Comp
             loyalty_split=split.get("loyalty"),
             profit_split=split.get("profitability"),
             settings=analysis_settings(),
+            only={f"{k}_reason_{lang}" for k in kinds},
         )
-        out.append(rendered.select([f"{k}_reason_{lang}" for k in REASON_KINDS]))
+        out.append(rendered.select([f"{k}_reason_{lang}" for k in kinds]))
     for i, row in enumerate(rows):
         for part in out:
             for name, value in part.row(i, named=True).items():

@@ -75,14 +75,23 @@ def portfolio_filters(request: HttpRequest) -> selectors.PortfolioFilters:
 def portfolio(request: HttpRequest) -> HttpResponse:
     filters = portfolio_filters(request)
     qs = selectors.portfolio_list(user=request.user, filters=filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.with_visible_reasons(list(page.object_list), user=request.user)
+    state = selectors.scope_state(request.user)  # the cache key of the count and the drop-downs
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = selectors.portfolio_count(  # type: ignore[misc]
+        user=request.user, filters=filters, rows=qs, state=state
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    # The list shows one sentence, the category's, in the reader's language.
+    lang = "en" if (get_language() or "ru").startswith("en") else "ru"
+    selectors.with_visible_reasons(
+        list(page.object_list), user=request.user, kinds=("category",), languages=(lang,)
+    )
     profiles.with_fit(list(page.object_list), user=request.user)  # the ideal-profile fit column
     context = {
         **_common(request, "portfolio"),
         "page": page,
         "filters": filters,
-        "choices": selectors.filter_choices(user=request.user),
+        "choices": selectors.filter_choices(user=request.user, state=state),
         "statuses": Status.choices,
         "today": timezone.localdate(),
     }

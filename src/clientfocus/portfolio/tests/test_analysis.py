@@ -125,13 +125,40 @@ def test_settings_page_saves_and_rejects(client, admin_dana):
     assert response.status_code == 302 and analysis_settings().cadence_b_days == 60
 
 
+def test_the_cached_count_and_drop_downs_follow_the_data(client, seller_alice, book):
+    """The list's row count and filter values are cached; a write and a recompute show the new
+    company in both, and a filtered view has a count of its own."""
+    analysis_recompute(actor=None, as_of=T)
+    client.force_login(seller_alice)
+    url = reverse("portfolio:portfolio")
+    first = client.get(url).context
+    assert first["page"].paginator.count == 4 and "Химия" not in first["choices"]["industries"]
+    assert client.get(url, {"category": "D"}).context["page"].paginator.count == 1
+    new = CompanyFactory(name="ООО «Новая»", owner=seller_alice, industry="Химия", region="Казань")
+    sale_create(
+        actor=seller_alice,
+        company=new,
+        date=dt.date(2026, 11, 1),
+        invoice="Н-1",
+        line_no=1,
+        amount_minor=100_00,
+    )
+    analysis_recompute(actor=None, as_of=T)
+    again = client.get(url).context
+    assert again["page"].paginator.count == 5
+    assert "Химия" in again["choices"]["industries"] and "Казань" in again["choices"]["regions"]
+
+
 def test_portfolio_filters_sort_and_query_budget(client, seller_alice, book, django_assert_max_num_queries):
     analysis_recompute(actor=None, as_of=T)
     client.force_login(seller_alice)
-    # session+user, snapshot, stale check, count, page rows, filter choices (3), reasons (3:
-    # visible neighbours, the snapshot's summary once, settings), profile fit (2): a fixed budget.
-    with django_assert_max_num_queries(15):
+    # session+user, snapshot, stale check, count, page rows, filter choices (the cache key:
+    # people, version, snapshot; on a miss the two DISTINCT scans; sellers), reasons (3: visible
+    # neighbours, the snapshot's summary once, settings), profile fit (2): a fixed budget.
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("portfolio:portfolio"))
+    with django_assert_max_num_queries(15):  # the drop-down values now come from the cache
+        assert client.get(reverse("portfolio:portfolio")).status_code == 200
     names = [r.company.name for r in response.context["page"]]
     assert names == ["АО «Большой»", "ООО «Средний»", "ООО «Малый»", "ООО «Будущий»"]
     page = client.get(reverse("portfolio:portfolio"), {"category": "D"}).context["page"]
