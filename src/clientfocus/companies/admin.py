@@ -19,6 +19,7 @@ from clientfocus.companies.models import (
     ProfileTrait,
 )
 from clientfocus.core.admin import AdminOnly, ReadOnlyAdminMixin, ReadOnlyScopedAdmin, ScopedAdmin, has_role
+from clientfocus.portfolio.staleness import data_changed
 
 
 class ContactInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -38,6 +39,20 @@ class CompanyAdmin(ScopedAdmin):
     # The funnel moves forward only and liquidation closes deals: both go through
     # companies/services.py (the company card has the controls), never through a bare form.
     readonly_fields = ("status", "liquidated", "liquidated_on", "size_band", "created_at", "updated_at")
+
+    # A name, owner or rating edited here changes what the analysis pages show: the snapshot and
+    # its stored summaries are no longer current (portfolio/staleness.py).
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        data_changed(attributes=True)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        data_changed(attributes=True)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        data_changed(attributes=True)
 
 
 @admin.register(Contact)

@@ -56,7 +56,7 @@ def company_set_status(*, actor: User, company: Company, status: str) -> Company
             raise ValidationError(STATUS_BELOW_CLIENT, code="below_client")
         company.status = target
         company.save(update_fields=["status", "updated_at"])
-        data_changed()
+        data_changed(attributes=True)
         audit_record(
             actor=actor, action="company_set_status", obj=company, details={"from": current, "to": target}
         )
@@ -78,7 +78,7 @@ def company_liquidate(*, actor: User, company: Company, on: dt.date, today: dt.d
         company.liquidated_on = on
         company.save(update_fields=["liquidated", "liquidated_on", "updated_at"])
         closed = deals_close_for_liquidation(actor=actor, company=company, on=today)
-        data_changed()
+        data_changed(attributes=True)
         audit_record(
             actor=actor,
             action="company_liquidate",

@@ -708,7 +708,7 @@ class ImportRun:
             ]
             self._upsert_contacts(rows, count=False)
         if changed or self.job.companies_created > before:
-            data_changed()
+            data_changed(attributes=True)  # names, owners, industries may have changed
 
     def _upsert_contacts(
         self, rows: list[dict[str, Any]], *, count: bool = True

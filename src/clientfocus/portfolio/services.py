@@ -19,7 +19,7 @@ from clientfocus.analytics.summary import report_summary
 from clientfocus.core.bulk import bulk_insert_frame, indexes_rebuilt
 from clientfocus.portfolio.loaders import load_facts
 from clientfocus.portfolio.models import AnalysisSettings, CompanyAnalysis, Snapshot
-from clientfocus.portfolio.staleness import data_changed, data_version
+from clientfocus.portfolio.staleness import attributes_version, data_changed, data_version
 from clientfocus.portfolio.summaries import summaries_build, summaries_store
 
 Progress = Callable[[str], None]
@@ -94,7 +94,7 @@ def analysis_settings_update(
         AnalysisSettings.objects.update_or_create(
             pk=1, defaults={"values": settings.to_dict(), "report_as_of": report_as_of, "updated_by": actor}
         )
-        data_changed()
+        data_changed(attributes=True)
         audit_record(
             actor=actor,
             action="analysis_settings_update",
@@ -131,6 +131,7 @@ def analysis_recompute(
     settings = analysis_settings()
     as_of = as_of or report_as_of()
     version = data_version()
+    attributes = attributes_version()
     snapshot = Snapshot.objects.create(
         as_of=as_of, data_version=version, settings_values=settings.to_dict(), requested_by=actor
     )
@@ -161,6 +162,7 @@ def analysis_recompute(
             indexed_at = time.perf_counter()
             summaries_store(summaries)
             snapshot.summary = report_summary(report)
+            snapshot.summary["attributes_version"] = attributes
             timings = {
                 "read": round(read_at - started, 3),
                 "analyse": round(analysed_at - read_at, 3),

@@ -7,7 +7,9 @@ seller or a teamless manager. Each scope's companies are taken from `Company.obj
 of a real user of that scope, never from a rule restated here, and a page uses a stored summary
 only while it is provably what it would compute on the request:
 
-- the snapshot is fresh (no write since: ownership, names and liquidation are as computed), and
+- no write since changed companies' names, owners, relationship or liquidation, nor the settings
+  (`staleness.attributes_version`; logged activities and new sales do not change the summaries,
+  which are computed from the snapshot's rows, the same rows a request would read), and
 - the people of the scope (`users_visible_to`) are the same, with the same names and teams.
 
 Otherwise the page computes on the request as before (exact, slower) — the stale banner already
@@ -85,8 +87,8 @@ def _frame(rows: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
     Built in memory: reading the 100,000 rows back inside the recompute's transaction cost
     ~1.3 s at 100,000 companies (docs/performance.md, "Analysis end to end"). `companies` is
     the recompute's own read (loaders.load_companies), taken after the snapshot's data version,
-    so a later change of names or owners makes the snapshot stale and the pages stop using the
-    summaries.
+    so a later change of names or owners moves `staleness.attributes_version` past the one the
+    snapshot recorded and the pages stop using the summaries.
     """
     from clientfocus.portfolio.selectors import _FRAME_FIELDS, frame_from_values, owner_label
 
@@ -165,13 +167,22 @@ def summaries_store(summaries: list[AnalysisSummary]) -> int:
 
 
 def _stored(*, user: Any, snapshot: Snapshot | None) -> dict[str, Any] | None:
-    from clientfocus.portfolio.selectors import snapshot_is_stale
+    from clientfocus.portfolio.staleness import attributes_version_subquery
 
     key = scope_key(user)
-    if key is None or snapshot is None or snapshot_is_stale(snapshot):
+    if key is None or snapshot is None:
         return None
-    row = AnalysisSummary.objects.filter(snapshot=snapshot, scope=key).values("members", "data").first()
+    row = (
+        AnalysisSummary.objects.filter(snapshot=snapshot, scope=key)
+        .annotate(attributes_now=attributes_version_subquery())
+        .values("members", "data", "attributes_now")
+        .first()
+    )
     if row is None or row["members"] != scope_members(user):
+        return None
+    # Valid while the companies' attributes and the settings are as the recompute read them
+    # (staleness.py); a logged call or a new sale leaves the summaries true.
+    if (snapshot.summary or {}).get("attributes_version") != (row["attributes_now"] or 0):
         return None
     return row["data"]  # type: ignore[no-any-return]
 

@@ -9,6 +9,9 @@ import pytest
 from django.urls import reverse
 
 from clientfocus.activities.models import Activity, State
+from clientfocus.activities.services import activity_log
+from clientfocus.companies.models import Company
+from clientfocus.companies.services import company_liquidate
 from clientfocus.core.testing.factories import ActivityFactory, CompanyFactory
 from clientfocus.portfolio.models import AnalysisSummary
 from clientfocus.portfolio.selectors import (
@@ -17,9 +20,10 @@ from clientfocus.portfolio.selectors import (
     analysis_rows,
     my_day,
     snapshot_current,
+    snapshot_is_stale,
     team_overview,
 )
-from clientfocus.portfolio.services import analysis_recompute, analysis_settings
+from clientfocus.portfolio.services import analysis_recompute, analysis_settings, analysis_settings_update
 from clientfocus.portfolio.summaries import scope_key, summary_for
 from clientfocus.sales.services import sale_create
 
@@ -95,7 +99,7 @@ def test_a_sellers_summary_names_only_their_companies(wide_cast):
     assert team["companies"] == 9 + 6 + 4  # Alice, Erin (cast, four, one planned), Bob (three, one)
 
 
-def test_not_used_once_stale_or_when_the_team_changes(wide_cast):
+def test_not_used_once_the_companies_or_the_team_change(wide_cast):
     u = wide_cast["users"]
     snapshot = snapshot_current()
     assert summary_for(user=u["bob"], snapshot=snapshot) is not None
@@ -103,16 +107,26 @@ def test_not_used_once_stale_or_when_the_team_changes(wide_cast):
     u["erin"].team = None
     u["erin"].save()
     assert summary_for(user=u["bob"], snapshot=snapshot) is None
-    # Any write after the snapshot makes it stale: the page computes on the request again.
+    # A new sale or a logged call makes the snapshot stale, but the summaries are computed from
+    # the snapshot's rows, which a request would read too: they stay in use, equal to a direct
+    # computation.
+    stored = summary_for(user=u["alice"], snapshot=snapshot)
+    assert stored is not None
+    company = Company.objects.filter(owner=u["alice"]).order_by("pk").first()
+    sale_create(actor=None, company=company, date=T, invoice="new", line_no=1, amount_minor=1_00)
+    activity_log(actor=u["alice"], company=company, kind="call", date=T, today=T)
+    assert snapshot_is_stale(snapshot)
+    assert summary_for(user=u["alice"], snapshot=snapshot) == stored
+    # Liquidating a company changes what the analysis pages count: computed on the request again.
+    company_liquidate(actor=u["alice"], company=company, on=T, today=T)
+    assert summary_for(user=u["alice"], snapshot=snapshot) is None
+
+
+def test_not_used_once_the_settings_change(wide_cast):
+    u = wide_cast["users"]
+    snapshot = snapshot_current()
     assert summary_for(user=u["alice"], snapshot=snapshot) is not None
-    sale_create(
-        actor=None,
-        company=CompanyFactory(owner=u["alice"]),
-        date=T,
-        invoice="new",
-        line_no=1,
-        amount_minor=1_00,
-    )
+    analysis_settings_update(actor=u["dana"], values=analysis_settings().to_dict(), report_as_of=None)
     assert summary_for(user=u["alice"], snapshot=snapshot) is None
 
 
