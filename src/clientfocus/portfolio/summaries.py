@@ -19,6 +19,7 @@ asks for a recompute, which writes new summaries.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -79,7 +80,7 @@ _EXTRA = {
 }
 
 
-def _frame(rows: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
+def _frame(rows: pl.DataFrame, companies: pl.DataFrame, users: pl.DataFrame) -> pl.DataFrame:
     """The snapshot's rows as just written (`rows`, the frame the recompute inserted) joined
     with the companies' names, owners and flags, as the analysis pages' frame plus the team and
     my-day columns — the same frame `selectors.analysis_frame_of` reads back from the table.
@@ -92,11 +93,6 @@ def _frame(rows: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
     """
     from clientfocus.portfolio.selectors import _FRAME_FIELDS, frame_from_values, owner_label
 
-    users = pl.DataFrame(
-        list(User.objects.values_list("pk", "first_name", "last_name")),
-        schema={"owner_id": pl.Int64, "_first": pl.String, "_last": pl.String},
-        orient="row",
-    )
     attrs = (
         companies.select(
             "company_id",
@@ -115,33 +111,58 @@ def _frame(rows: pl.DataFrame, companies: pl.DataFrame) -> pl.DataFrame:
     return frame_from_values(typed.select(list(_FRAME_FIELDS))).with_columns(typed.select(list(_EXTRA)))
 
 
-def summaries_build(
-    snapshot: Snapshot, *, rows: pl.DataFrame, companies: pl.DataFrame
-) -> list[AnalysisSummary]:
-    """Every scope's summary for `snapshot`, not saved yet: the recompute builds them from the
-    company rows it is about to write and the companies it read, before its write transaction
-    (so the time they take holds no lock), and stores them with `summaries_store` inside it."""
-    from clientfocus.portfolio.selectors import analysis_payload
+@dataclass(frozen=True)
+class SummaryInputs:
+    """What the summaries need from the database besides the snapshot's rows: read by
+    `summaries_prepare` on the recompute's connection, so `summaries_compute` touches no
+    database and can run beside the snapshot's write (portfolio/services.py)."""
+
+    settings: Any
+    users: pl.DataFrame  # owner_id, _first, _last
+    scopes: list[tuple[str, list[list[Any]], list[int] | None]]  # key, members, visible ids (None: all)
+
+
+def summaries_prepare() -> SummaryInputs:
     from clientfocus.portfolio.services import analysis_settings
 
-    settings = analysis_settings()
-    frame = _frame(rows, companies)
+    users = pl.DataFrame(
+        list(User.objects.values_list("pk", "first_name", "last_name")),
+        schema={"owner_id": pl.Int64, "_first": pl.String, "_last": pl.String},
+        orient="row",
+    )
     representatives: dict[str, User] = {}
     for user in User.objects.filter(is_active=True).order_by("pk"):
         key = scope_key(user)
         if key is not None:
             representatives.setdefault(key, user)
+    scopes = [
+        (key, scope_members(user), None if key == "all" else _visible_ids(user))
+        for key, user in representatives.items()
+    ]
+    return SummaryInputs(settings=analysis_settings(), users=users, scopes=scopes)
+
+
+def summaries_compute(
+    snapshot: Snapshot, inputs: SummaryInputs, *, rows: pl.DataFrame, companies: pl.DataFrame
+) -> list[AnalysisSummary]:
+    """Every scope's summary for `snapshot`, not saved yet, from the company rows the recompute
+    writes and the companies it read. No database access (polars releases the GIL for most of
+    it): the recompute runs it in a thread while it writes the rows."""
+    from clientfocus.portfolio.selectors import analysis_payload
+
+    frame = _frame(rows, companies, inputs.users)
     written = []
-    for key, user in representatives.items():
-        part = frame if key == "all" else frame.filter(pl.col("company_id").is_in(_visible_ids(user)))
-        data = analysis_payload(part.drop("overdue", "alert", "next_due", "temperature_colour_raw"), settings)
-        data_owners = owner_figures(part)
+    for key, members, ids in inputs.scopes:
+        part = frame if ids is None else frame.filter(pl.col("company_id").is_in(ids))
+        data = analysis_payload(
+            part.drop("overdue", "alert", "next_due", "temperature_colour_raw"), inputs.settings
+        )
         written.append(
             AnalysisSummary(
                 snapshot=snapshot,
                 scope=key,
-                members=scope_members(user),
-                data={"analysis": data, "owners": data_owners},
+                members=members,
+                data={"analysis": data, "owners": owner_figures(part)},
             )
         )
     return written
