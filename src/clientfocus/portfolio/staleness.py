@@ -17,14 +17,17 @@ from django.utils import timezone
 
 from clientfocus.portfolio.models import DataVersion
 
+ANY_DATA = 1  # the DataVersion row every analysed write bumps
+ATTRIBUTES = 2  # the row only company attributes and settings bump
+
 
 def data_changed(*, attributes: bool = False) -> None:
     """Called by every write that changes what the analysis reads: the snapshot becomes stale.
     `attributes`: the write also changed companies' names, owners, relationship or liquidation,
     or the settings (the inputs of the stored summaries besides the snapshot rows)."""
-    _bump(1)
+    _bump(ANY_DATA)
     if attributes:
-        _bump(2)
+        _bump(ATTRIBUTES)
 
 
 def _bump(pk: int) -> None:
@@ -34,15 +37,15 @@ def _bump(pk: int) -> None:
 
 
 def data_version() -> int:
-    row = DataVersion.objects.filter(pk=1).values_list("version", flat=True).first()
+    row = DataVersion.objects.filter(pk=ANY_DATA).values_list("version", flat=True).first()
     return int(row or 0)
 
 
 def attributes_version() -> int:
-    row = DataVersion.objects.filter(pk=2).values_list("version", flat=True).first()
+    row = DataVersion.objects.filter(pk=ATTRIBUTES).values_list("version", flat=True).first()
     return int(row or 0)
 
 
 def attributes_version_subquery() -> Subquery:
     """`attributes_version()` as an expression, so a reader can fetch it with its own row."""
-    return Subquery(DataVersion.objects.filter(pk=2).values("version")[:1])
+    return Subquery(DataVersion.objects.filter(pk=ATTRIBUTES).values("version")[:1])
