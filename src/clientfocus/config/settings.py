@@ -111,6 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=MEMORY;"
             "PRAGMA mmap_size=268435456;"
             "PRAGMA cache_size=-65536;"
+            # An empty in-memory schema where bulk writes stage their rows (core/bulk.py).
+            "ATTACH DATABASE ':memory:' AS cf_stage;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}

@@ -26,7 +26,7 @@ from clientfocus.deals.models import Deal, Stage
 from clientfocus.planning.models import Goal, Metric
 from clientfocus.portfolio.models import CompanyAnalysis
 from clientfocus.portfolio.selectors import snapshot_current
-from clientfocus.sales.models import MonthlySales, Sale
+from clientfocus.sales.models import DailySales, MonthlySales
 from clientfocus.sales.selectors import window_revenue
 
 METRIC_DEFINITIONS: dict[str, Any] = {
@@ -100,17 +100,17 @@ def _period_end(goal: Goal, as_of: dt.date) -> dt.date:
 def revenue_in(goal: Goal, *, first: dt.date, last: dt.date) -> int:
     """Revenue (kopecks) of the goal's companies over [first, last]: one query.
 
-    Built on sales.selectors.window_revenue (rollup for whole months, lines for the edge months).
-    That helper assumes the window spans two calendar months or more; a window inside one month
-    is summed from that month's lines alone (a small indexed query), which is the same rule.
+    Built on sales.selectors.window_revenue (the monthly rollup for whole months, the daily
+    rollup for the edge months). That helper assumes the window spans two calendar months or
+    more; a window inside one month is summed from the daily rollup alone, which is the same rule.
     """
     if last < first:
         return 0
     if first.replace(day=1) == last.replace(day=1):
         total = (
-            Sale.objects.filter(_company_filter(goal, path="company__"), date__gte=first, date__lte=last)
+            DailySales.objects.filter(_company_filter(goal, path="company__"), day__gte=first, day__lte=last)
             .order_by()
-            .aggregate(s=Sum("amount_minor"))["s"]
+            .aggregate(s=Sum("revenue_minor"))["s"]
         )
         return int(total or 0)
     total = (

@@ -19,8 +19,17 @@ class Sale(models.Model):
 
     # No company-only index: (company, date) below serves every lookup by company (and the
     # cascade from a deleted company), and one B-tree fewer to keep in step per imported line.
+    # No foreign-key constraint in the database either (here and on both rollups): only
+    # sales/services.py writes these rows, always for companies it has just resolved, and
+    # deleting a company still deletes its lines (Django's on_delete). On PostgreSQL the
+    # constraint's per-row check was a third of a 1,000,000-line import (docs/performance.md).
     company = models.ForeignKey(
-        Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="sales", db_index=False
+        Company,
+        verbose_name=_("компания"),
+        on_delete=models.CASCADE,
+        related_name="sales",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField(_("дата"))
     invoice = models.CharField(_("номер документа"), max_length=64)
@@ -38,10 +47,8 @@ class Sale(models.Model):
         verbose_name = _("строка продажи")
         verbose_name_plural = _("продажи")
         ordering = ["-date", "invoice", "line_no"]
-        indexes = [
-            models.Index(fields=["company", "date"]),
-            models.Index(fields=["date"]),
-        ]
+        # No index on the date alone: reads by date across companies go to the daily rollup.
+        indexes = [models.Index(fields=["company", "date"])]
 
     def __str__(self) -> str:
         return f"{self.invoice}#{self.line_no} {self.date}"
@@ -54,10 +61,11 @@ class MonthlySales(models.Model):
     first_day/last_day make first and last purchase exact to the day for any as-of date.
     """
 
-    # No company-only index: the unique (company, month) key serves lookups by company.
+    # No company-only index: the unique (company, month) key serves lookups by company. No
+    # foreign-key constraint in the database (see Sale.company).
     company = models.ForeignKey(
         Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="monthly_sales",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     month = models.DateField(_("месяц"), help_text=_("первое число месяца"))
     revenue_minor = models.BigIntegerField(_("выручка, коп."), help_text=_("за вычетом возвратов"))
@@ -76,10 +84,10 @@ class MonthlySales(models.Model):
         verbose_name = _("продажи за месяц")
         verbose_name_plural = _("продажи по месяцам")
         ordering = ["company", "month"]
+        # Every read names its companies, so the unique (company, month) key is the only index.
         constraints = [
             models.UniqueConstraint(fields=["company", "month"], name="monthly_sales_company_month")
         ]
-        indexes = [models.Index(fields=["month"])]
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.month:%Y-%m}"
@@ -97,9 +105,10 @@ class DailySales(models.Model):
     """
 
     # No separate company index: the unique (company, day) key serves every per-company lookup.
+    # No foreign-key constraint in the database (see Sale.company).
     company = models.ForeignKey(
         Company, verbose_name=_("компания"), on_delete=models.CASCADE, related_name="daily_sales",
-        db_index=False,
+        db_index=False, db_constraint=False,
     )
     day = models.DateField(_("день"))
     revenue_minor = models.BigIntegerField(_("выручка, коп."), help_text=_("за вычетом возвратов"))

@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from clientfocus.companies.models import Company
-from clientfocus.sales.models import MonthlySales, Sale
+from clientfocus.sales.models import DailySales, MonthlySales, Sale
 
 
 def _next_month(month: dt.date) -> dt.date:
@@ -19,8 +19,9 @@ def _next_month(month: dt.date) -> dt.date:
 def window_revenue(*, start_exclusive: dt.date, end_inclusive: dt.date, company_ref: Any = None) -> Any:
     """Revenue of a company over (start, end] as a subquery expression.
 
-    PRODUCT.md, "Storage and scale": the rollup answers the whole months inside the window and
-    the two partial months at its edges are summed from the sale lines (a small indexed query).
+    PRODUCT.md, "Storage and scale": the monthly rollup answers the whole months inside the
+    window and the two partial months at its edges come from the daily rollup (the lines' net
+    amount per company and day, kept in step with them; a small indexed query).
     """
     ref = company_ref if company_ref is not None else OuterRef("pk")
     first_month = start_exclusive.replace(day=1)
@@ -33,14 +34,14 @@ def window_revenue(*, start_exclusive: dt.date, end_inclusive: dt.date, company_
         .values("s")
     )
     edges = (
-        Sale.objects.filter(company=ref)
+        DailySales.objects.filter(company=ref)
         .filter(
-            Q(date__gt=start_exclusive, date__lt=_next_month(first_month))
-            | Q(date__gte=last_month, date__lte=end_inclusive)
+            Q(day__gt=start_exclusive, day__lt=_next_month(first_month))
+            | Q(day__gte=last_month, day__lte=end_inclusive)
         )
         .order_by()
         .values("company")
-        .annotate(s=Sum("amount_minor"))
+        .annotate(s=Sum("revenue_minor"))
         .values("s")
     )
     return Coalesce(Subquery(whole), Value(0)) + Coalesce(Subquery(edges), Value(0))

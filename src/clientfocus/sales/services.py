@@ -470,29 +470,40 @@ def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool =
     from clientfocus.core.bulk import bulk_insert_frame
 
     total = lines.height
-    frame = lines.select(list(SALE_COLUMNS)).unique(subset="key", keep="first", maintain_order=True)
-    existing = _stored_keys(frame.get_column("key").to_list())
-    if existing:
-        frame = frame.filter(~pl.col("key").is_in(existing))
-    if frame.height == 0:
-        return SalesFrameResult(0, total, 0)
-    # In key order (a file's order, usually): the unique key index, the largest, grows at its end.
-    frame = frame.sort("key").with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
+    frame = (
+        lines.select(list(SALE_COLUMNS))
+        .unique(subset="key", keep="first", maintain_order=True)
+        .with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
+    )
     cells = frame.select("company_id", "_month").unique()
     occupied = _occupied_cells(cells)
-    added = _postgres_insert_new(frame) if connection.vendor == "postgresql" else _sqlite_insert_ignore(frame)
+    if occupied.height:
+        # Some cells have lines already (a re-import, a newer export overlapping an older one):
+        # look the keys up and keep the lines not stored yet. When no cell has a line, no key
+        # can be stored but that of a line moved to another company or month since, which the
+        # insert below skips and the rollup then handles.
+        existing = _stored_keys(frame.get_column("key").to_list())
+        if existing:
+            frame = frame.filter(~pl.col("key").is_in(existing))
+            if frame.height == 0:
+                return SalesFrameResult(0, total, 0)
+            cells = frame.select("company_id", "_month").unique()
+            occupied = occupied.join(cells, on=["company_id", "_month"], how="semi")
+    # In key order (a file's order, usually): the unique key index, the largest, grows at its end.
+    frame = frame.sort("key")
+    added = _insert_lines(frame)
     if added != frame.height:
-        # Another writer stored some of these keys meanwhile: rebuild every touched cell.
+        # Some keys were stored after all (a moved line, or another writer meanwhile): rebuild
+        # every touched cell from its lines.
         occupied = cells
     fresh = cells.join(occupied, on=["company_id", "_month"], how="anti")
     if fresh.height:
-        # Sorted by the unique key's order: B-tree inserts then land next to each other.
-        rollup = _rollup_frame(frame.join(fresh, on=["company_id", "_month"], how="semi"))
-        rollup = rollup.sort("company_id", "month")
+        # The rollup of a cell without lines before is exactly the aggregate of the lines just
+        # added. Sorted by the unique key's order: B-tree inserts then land next to each other.
+        new = frame.join(fresh, on=["company_id", "_month"], how="semi")
+        rollup = _rollup_frame(new).sort("company_id", "month")
         bulk_insert_frame(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
-        days = _daily_frame(
-            frame.join(fresh, on=["company_id", "_month"], how="semi").rename({"date": "day"})
-        ).sort("company_id", "day")
+        days = _daily_frame(new.rename({"date": "day"})).sort("company_id", "day")
         bulk_insert_frame(DailySales._meta.db_table, DAILY_COLUMNS, days)
     if occupied.height:
         rollup_refresh((int(c), m) for c, m in occupied.iter_rows())
@@ -505,30 +516,24 @@ def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool =
     return SalesFrameResult(added, total - added, cells.height)
 
 
-def _postgres_insert_new(frame: pl.DataFrame) -> int:
-    """COPY the lines (checked to be new) straight into the table — PostgreSQL's own floor. If a
-    concurrent writer stored one of the keys meanwhile, the COPY fails as a whole (its savepoint
-    is rolled back) and the lines go through a staging table with ON CONFLICT DO NOTHING."""
+def _insert_lines(frame: pl.DataFrame) -> int:
+    """Write the lines, skipping any whose key is stored; returns how many were written.
+
+    PostgreSQL: COPY straight into the table (its own floor) inside a savepoint; should a key
+    be stored after all, the COPY fails as a whole and the lines go in again through a scratch
+    table with ON CONFLICT DO NOTHING. SQLite: one staged INSERT … ON CONFLICT DO NOTHING."""
     from django.db import IntegrityError
 
     from clientfocus.core.bulk import bulk_insert_frame
 
-    table, cols = Sale._meta.db_table, ", ".join(SALE_COLUMNS)
-    try:
-        with transaction.atomic():
-            return bulk_insert_frame(table, SALE_COLUMNS, frame)
-    except IntegrityError:
-        pass
-    with connection.cursor() as cur:
-        cur.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS _sale_in ON COMMIT DROP AS "
-            f"SELECT {cols} FROM {table} WITH NO DATA"
-        )
-        cur.execute("TRUNCATE _sale_in")
-    bulk_insert_frame("_sale_in", SALE_COLUMNS, frame)
-    with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _sale_in ON CONFLICT (key) DO NOTHING")
-        return max(cur.rowcount, 0)
+    table = Sale._meta.db_table
+    if connection.vendor == "postgresql":
+        try:
+            with transaction.atomic():
+                return bulk_insert_frame(table, SALE_COLUMNS, frame)
+        except IntegrityError:
+            pass
+    return bulk_insert_frame(table, SALE_COLUMNS, frame, skip_conflicts=True)
 
 
 _SEPARATOR = "\x1f"  # the unit separator: no key of a real file contains it (checked below)
@@ -574,19 +579,6 @@ def _occupied_cells(cells: pl.DataFrame) -> pl.DataFrame:
         schema={"company_id": cells.schema["company_id"], "_month": pl.Date},
     )
     return cells.join(stored, on=["company_id", "_month"], how="semi")
-
-
-def _sqlite_insert_ignore(frame: pl.DataFrame) -> int:
-    from clientfocus.core.bulk import python_values
-
-    cols = ", ".join(SALE_COLUMNS)
-    marks = ", ".join(["%s"] * len(SALE_COLUMNS))
-    with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {Sale._meta.db_table} ({cols}) VALUES ({marks}) ON CONFLICT (key) DO NOTHING",
-            zip(*(python_values(frame[c]) for c in SALE_COLUMNS), strict=True),
-        )
-        return max(cur.rowcount, 0)
 
 
 def _rollup_frame(lines: pl.DataFrame) -> pl.DataFrame:
