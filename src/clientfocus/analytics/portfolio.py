@@ -7,6 +7,7 @@ which need quadrant III) -> BG/NBD + Gamma-Gamma (10).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import polars as pl
@@ -54,6 +55,7 @@ COMPANY_COLUMNS = (
     # definition 10
     "expected_purchases_12m", "expected_revenue_12m", "p_alive",
 )
+_BTYD_INPUTS = ("company_id", "first_purchase", "last_purchase", "lifetime_revenue", "purchases")
 REASON_COLUMNS = (
     "reason_codes",
     "category_reason_ru", "category_reason_en", "temperature_reason_ru", "temperature_reason_en",
@@ -99,6 +101,12 @@ def analyse_portfolio(
                        .group_by("company_id").agg(pl.col("last_activity_date").max()),
                        on="company_id", how="left")
 
+    # Definition 10 needs only definition 1's figures: its model fit (scipy, mostly outside
+    # the GIL) runs in a second thread beside definitions 2-9.
+    pool = ThreadPoolExecutor(max_workers=1) if btyd_on else None
+    btyd = pool.submit(expected_future, frame.select(_BTYD_INPUTS), as_of=as_of,
+                       settings=settings) if pool else None
+
     # Definition 2
     ranks, pareto = pareto_ranking(frame, settings)
     frame = frame.join(ranks, on="company_id", how="left").with_columns(
@@ -122,8 +130,9 @@ def analyse_portfolio(
 
     # Definition 10
     fit = None
-    if btyd_on:
-        future, fit = expected_future(frame, as_of=as_of, settings=settings)
+    if btyd is not None and pool is not None:
+        future, fit = btyd.result()
+        pool.shutdown()
         frame = frame.join(future, on="company_id", how="left")
     else:
         frame = frame.with_columns(

@@ -156,6 +156,18 @@ def python_values(column: pl.Series) -> list[object]:
     return column.to_list()
 
 
+def rows_cleared(table: str) -> None:
+    """Delete every row of `table` the fastest way each database has, inside the caller's
+    transaction: TRUNCATE on PostgreSQL (no dead rows left for VACUUM; it takes the table's
+    exclusive lock until the commit), an unqualified DELETE on SQLite (which frees the pages
+    instead of visiting the rows). For tables no foreign key points to."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"TRUNCATE {table}")
+        else:
+            cur.execute(f"DELETE FROM {table}")  # noqa: S608 - a model's table name
+
+
 @contextmanager
 def indexes_rebuilt(table: str) -> Iterator[None]:
     """Around a bulk rewrite of `table`: drop its plain indexes, run the body, create them again

@@ -16,8 +16,10 @@ back to Django's cursor, which returns the same frames.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import polars as pl
@@ -30,6 +32,8 @@ from clientfocus.analytics.types import COMPANIES_SCHEMA, DAILY_SCHEMA, LAST_ACT
 from clientfocus.companies.models import Company
 from clientfocus.sales.models import DailySales, MonthlySales
 from clientfocus.sales.services import next_month
+
+_T = TypeVar("_T")
 
 
 def _frame(sql: str, params: Sequence[Any], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -161,14 +165,32 @@ def load_companies() -> pl.DataFrame:
     return df.with_columns(pl.col("liquidated").cast(pl.Boolean))
 
 
-def load_monthly() -> pl.DataFrame:
+def load_monthly(company_range: tuple[int, int] | None = None) -> pl.DataFrame:
+    """The monthly rollup, or the part of it whose company id is in [lo, hi)."""
     schema = {**MONTHLY_SCHEMA, "first_day": pl.Date(), "last_day": pl.Date()}
+    where, params = "", []
+    if company_range is not None:
+        where, params = "WHERE company_id >= %s AND company_id < %s", list(company_range)
     sql = f"""
         SELECT company_id, {_day("month")} AS month, revenue_minor, margin_minor, invoices,
                {_day("first_day")} AS first_day, {_day("last_day")} AS last_day
-        FROM {MonthlySales._meta.db_table}
+        FROM {MonthlySales._meta.db_table} {where}
     """  # noqa: S608
-    return _frame(sql, [], schema)
+    return _frame(sql, params, schema)
+
+
+def _company_halves() -> list[tuple[int, int]]:
+    """Two company-id ranges of the monthly rollup, split at the middle id. Its unique
+    (company, month) key answers each of MIN and MAX at once — in two subqueries: asked in one
+    SELECT, SQLite scans the table instead."""
+    table = MonthlySales._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT (SELECT MIN(company_id) FROM {table}), (SELECT MAX(company_id) FROM {table})")  # noqa: S608
+        lo, hi = cur.fetchone()
+    if lo is None:
+        return [(0, 1)]
+    middle = (int(lo) + int(hi)) // 2 + 1
+    return [(int(lo), middle), (middle, int(hi) + 1)]
 
 
 def load_daily(months: Sequence[dt.date]) -> pl.DataFrame:
@@ -193,31 +215,45 @@ def load_daily(months: Sequence[dt.date]) -> pl.DataFrame:
 
 
 def load_last_activity(as_of: dt.date) -> pl.DataFrame:
+    # On SQLite, "+state" keeps the planner off the (state, date) index (my day's), which would
+    # fetch every done activity's row and sort them by company (1.1 s at 100,000 companies),
+    # and onto the covering (company, state, date) index, read in company order (0.13 s).
+    state = "+state" if connection.vendor == "sqlite" else "state"
     sql = f"""
         SELECT company_id, MAX(date) AS last_activity_date FROM {Activity._meta.db_table}
-        WHERE state = %s AND date <= %s GROUP BY company_id
+        WHERE {state} = %s AND date <= %s GROUP BY company_id
     """  # noqa: S608
     return _frame(sql, [State.DONE, as_of], LAST_ACTIVITY_SCHEMA)
 
 
-def load_facts(*, as_of: dt.date, settings: Settings) -> PortfolioFacts:
-    """Everything the analysis reads, for the whole installation, in a fixed number of queries.
+def load_facts(
+    *, as_of: dt.date, settings: Settings, alongside: Callable[[], _T] | None = None
+) -> tuple[PortfolioFacts, _T | None]:
+    """Everything the analysis reads, for the whole installation, in a fixed number of queries,
+    and the result of `alongside()` (other reads of the caller), run in this thread meanwhile.
 
-    On the Arrow path the four reads run side by side, each on its own ADBC connection (the
-    drivers release the GIL; SQLite's WAL lets readers share the file).
+    On the Arrow path the reads run side by side, each on its own ADBC connection (the drivers
+    release the GIL; SQLite's WAL lets readers share the file), the monthly rollup, the largest,
+    in two halves by company; `alongside` uses this thread's own Django connection.
     """
-    readers = {
-        "monthly": load_monthly,
+    if not arrow_reads_possible():
+        frames = {
+            "monthly": load_monthly(),
+            "daily": load_daily(edge_months(as_of, settings)),
+            "companies": load_companies(),
+            "last_activity": load_last_activity(as_of),
+        }
+        return PortfolioFacts.create(**frames), alongside() if alongside else None
+    halves = _company_halves()
+    readers: dict[str, Callable[[], pl.DataFrame]] = {
+        **{f"monthly{i}": partial(load_monthly, part) for i, part in enumerate(halves)},
         "daily": lambda: load_daily(edge_months(as_of, settings)),
-        "companies": load_companies,
         "last_activity": lambda: load_last_activity(as_of),
+        "companies": load_companies,
     }
-    if arrow_reads_possible():
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=len(readers)) as pool:
-            futures = {name: pool.submit(read) for name, read in readers.items()}
-            frames = {name: f.result() for name, f in futures.items()}
-    else:
-        frames = {name: read() for name, read in readers.items()}
-    return PortfolioFacts.create(**frames)
+    with ThreadPoolExecutor(max_workers=len(readers)) as pool:
+        futures = {name: pool.submit(read) for name, read in readers.items()}
+        extra = alongside() if alongside else None
+        frames = {name: f.result() for name, f in futures.items()}
+    monthly = pl.concat([frames.pop(f"monthly{i}") for i in range(len(halves))])
+    return PortfolioFacts.create(monthly=monthly, **frames), extra

@@ -103,8 +103,10 @@ class CompanyAnalysis(models.Model):
     snapshot = models.ForeignKey(
         Snapshot, on_delete=models.CASCADE, related_name="companies", db_index=False, db_constraint=False
     )
+    # No index on the company alone either: a company's row is found by (snapshot, company),
+    # the unique key below.
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="analyses", db_constraint=False
+        Company, on_delete=models.CASCADE, related_name="analyses", db_constraint=False, db_index=False
     )
     revenue_12m = models.BigIntegerField(default=0)
     revenue_prev_12m = models.BigIntegerField(default=0)

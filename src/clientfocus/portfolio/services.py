@@ -17,7 +17,7 @@ from clientfocus.accounts.services import audit_record
 from clientfocus.activities.feedback import feedback_close_recovered
 from clientfocus.analytics import PortfolioReport, Settings, analyse_portfolio
 from clientfocus.analytics.summary import report_summary
-from clientfocus.core.bulk import bulk_insert_frame, indexes_rebuilt
+from clientfocus.core.bulk import bulk_insert_frame, indexes_rebuilt, rows_cleared
 from clientfocus.portfolio.loaders import load_facts
 from clientfocus.portfolio.models import AnalysisSettings, CompanyAnalysis, Snapshot
 from clientfocus.portfolio.staleness import attributes_version, data_changed, data_version
@@ -138,7 +138,10 @@ def analysis_recompute(
     )
     try:
         say("read")
-        facts = load_facts(as_of=as_of, settings=settings)
+        # The per-scope summaries' own reads (summaries.py) run in this thread while the
+        # analysis facts are read on their connections.
+        facts, inputs = load_facts(as_of=as_of, settings=settings, alongside=summaries_prepare)
+        assert inputs is not None
         read_at = time.perf_counter()
         say("analyse")
         # Sentences are rendered per page for the rows shown (portfolio/selectors.py), naming
@@ -148,10 +151,9 @@ def analysis_recompute(
         say("write")
         rows = _snapshot_rows(snapshot, report)
         # The per-scope summaries the analysis, team and my-day pages read (summaries.py): their
-        # database reads here, their computation from the rows in memory in a thread beside the
-        # write below (it touches no database; polars and the database's own work release the
-        # GIL, so the two overlap on the machine's second core).
-        inputs = summaries_prepare()
+        # computation from the rows in memory runs in a thread beside the write below (it
+        # touches no database; polars and the database's own work release the GIL, so the two
+        # overlap on the machine's second core).
         prepared_at = time.perf_counter()
         with ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(
@@ -162,7 +164,7 @@ def analysis_recompute(
                 # Only the newest ready snapshot keeps its per-company rows: the previous ones go,
                 # and the new ones come in, while the table's plain indexes are down (core/bulk.py).
                 with indexes_rebuilt(table):
-                    CompanyAnalysis.objects.exclude(snapshot=snapshot).delete()
+                    rows_cleared(table)  # the new snapshot has no rows yet: all rows go
                     pruned_at = time.perf_counter()
                     bulk_insert_frame(table, rows.columns, rows)
                     rows_at = time.perf_counter()
@@ -175,7 +177,7 @@ def analysis_recompute(
                     "read": round(read_at - started, 3),
                     "analyse": round(analysed_at - read_at, 3),
                     # What the write is made of (docs/performance.md, "Analysis end to end").
-                    "write_summaries_read": round(prepared_at - analysed_at, 3),
+                    "write_frame": round(prepared_at - analysed_at, 3),  # rows in storage types
                     "write_prune": round(pruned_at - prepared_at, 3),
                     "write_rows": round(rows_at - pruned_at, 3),
                     "write_indexes": round(indexed_at - rows_at, 3),
