@@ -25,6 +25,7 @@ import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -32,6 +33,40 @@ from django.db import connection
 
 STAGE = "cf_stage"  # the in-memory schema attached to every SQLite connection (settings.py)
 _STAGED_DTYPES = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.Float32, pl.Float64, pl.String, pl.Null)
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """Rows made ready for one bulk write without touching the database (so another thread can
+    make them while this one writes): for PostgreSQL the COPY's CSV, for SQLite a database image
+    holding them as table `rows`. `image` is None when SQLite must bind them value by value
+    (a column type the image does not carry); `frame` is then what gets bound."""
+
+    columns: tuple[str, ...]
+    frame: pl.DataFrame
+    vendor: str
+    image: bytes | None
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+
+def bulk_stage(columns: Sequence[str], frame: pl.DataFrame, *, vendor: str) -> Staged:
+    """Stage the rows of `frame` (its `columns`, in order) for `bulk_insert_staged` on a
+    `vendor` database. Touches no database connection: safe in any thread."""
+    frame = frame.select(list(columns))
+    image: bytes | None = None
+    if frame.height and vendor == "postgresql":
+        buf = io.BytesIO()
+        # polars writes null as an empty field and "" as a quoted one: COPY's CSV defaults.
+        frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+        image = buf.getvalue()
+    elif frame.height:
+        stored = sqlite_storage_frame(frame)
+        if stored is not None:
+            image = sqlite_image(stored)
+    return Staged(tuple(columns), frame, vendor, image)
 
 
 def bulk_insert_frame(
@@ -44,14 +79,23 @@ def bulk_insert_frame(
     """
     if frame.height == 0:
         return 0
-    frame = frame.select(list(columns))
-    cols = ", ".join(columns)
+    staged = bulk_stage(columns, frame, vendor=connection.vendor)
+    return bulk_insert_staged(table, staged, skip_conflicts=skip_conflicts)
+
+
+def bulk_insert_staged(table: str, staged: Staged, *, skip_conflicts: bool = False) -> int:
+    """Write rows staged by `bulk_stage` into `table`, inside the caller's transaction."""
+    if staged.rows == 0:
+        return 0
+    if staged.vendor != connection.vendor:
+        raise ValueError(f"rows staged for {staged.vendor}, written to {connection.vendor}")
+    cols = ", ".join(staged.columns)
     if connection.vendor == "postgresql":
-        return _postgres_copy(table, cols, frame, skip_conflicts=skip_conflicts)
+        assert staged.image is not None
+        return _postgres_copy(table, cols, staged.image, staged.rows, skip_conflicts=skip_conflicts)
     conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    stored = sqlite_storage_frame(frame)
-    if stored is not None and sqlite_stage_ready():
-        sqlite_stage(stored)
+    if staged.image is not None and sqlite_stage_ready():
+        connection.connection.deserialize(staged.image, name=STAGE)
         with connection.cursor() as cur:
             # "WHERE true": SQLite's grammar needs it between a SELECT and ON CONFLICT.
             cur.execute(
@@ -60,19 +104,16 @@ def bulk_insert_frame(
             written = max(cur.rowcount, 0)
             cur.execute(f"DELETE FROM {STAGE}.rows")  # noqa: S608 - the stage's own table
         return written
-    marks = ", ".join(["%s"] * len(columns))
+    marks = ", ".join(["%s"] * len(staged.columns))
     with connection.cursor() as cur:
         cur.executemany(
             f"INSERT INTO {table} ({cols}) VALUES ({marks}){conflict}",  # noqa: S608
-            zip(*(python_values(frame[c]) for c in columns), strict=True),
+            zip(*(python_values(staged.frame[c]) for c in staged.columns), strict=True),
         )
         return max(cur.rowcount, 0)
 
 
-def _postgres_copy(table: str, cols: str, frame: pl.DataFrame, *, skip_conflicts: bool) -> int:
-    buf = io.BytesIO()
-    # polars writes null as an empty field and "" as a quoted one: COPY's CSV defaults.
-    frame.write_csv(buf, include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z")
+def _postgres_copy(table: str, cols: str, csv: bytes, rows: int, *, skip_conflicts: bool) -> int:
     with connection.cursor() as cur:
         target = table
         if skip_conflicts:
@@ -84,9 +125,9 @@ def _postgres_copy(table: str, cols: str, frame: pl.DataFrame, *, skip_conflicts
             cur.execute("TRUNCATE _cf_copy_in")
             target = "_cf_copy_in"
         with cur.cursor.copy(f"COPY {target} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(buf.getvalue())
+            copy.write(csv)
         if not skip_conflicts:
-            return frame.height
+            return rows
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _cf_copy_in ON CONFLICT DO NOTHING")  # noqa: S608
         written = max(cur.rowcount, 0)
         cur.execute("DROP TABLE _cf_copy_in")
@@ -122,9 +163,9 @@ def sqlite_storage_frame(frame: pl.DataFrame) -> pl.DataFrame | None:
     return frame.select(exprs)
 
 
-def sqlite_stage(frame: pl.DataFrame) -> None:
-    """Load `frame` (storage types: sqlite_storage_frame) as the table `cf_stage.rows` of this
-    connection, replacing what the stage held. Works inside a transaction."""
+def sqlite_image(frame: pl.DataFrame) -> bytes:
+    """A SQLite database image holding `frame` (storage types: sqlite_storage_frame) as table
+    `rows`, written by the ADBC driver into a scratch file of its own."""
     import adbc_driver_sqlite.dbapi as adbc_sqlite
 
     with tempfile.TemporaryDirectory(prefix="cf-stage-") as folder:
@@ -138,9 +179,7 @@ def sqlite_stage(frame: pl.DataFrame) -> None:
         finally:
             scratch.close()
         with open(path, "rb") as handle:
-            data = handle.read()
-    raw = connection.connection  # the sqlite3.Connection under Django's wrapper
-    raw.deserialize(data, name=STAGE)
+            return handle.read()
 
 
 def python_values(column: pl.Series) -> list[object]:
@@ -213,19 +252,32 @@ def indexes_rebuilt(table: str) -> Iterator[None]:
             cur.execute(sql)
 
 
+class CheckpointsAside:
+    """What `checkpoints_aside` yields: `writer()`, called in a thread that writes on its own
+    connection, turns that connection's automatic checkpoints off too."""
+
+    def __init__(self, active: bool) -> None:
+        self.active = active
+
+    def writer(self) -> None:
+        if self.active:
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA wal_autocheckpoint = 0")
+
+
 @contextmanager
-def checkpoints_aside(interval: float = 0.2) -> Iterator[None]:
+def checkpoints_aside(interval: float = 0.2) -> Iterator[CheckpointsAside]:
     """Around a series of write transactions on SQLite (an import's chunks): the write-ahead log
     is copied back into the database file by a second connection in a background thread,
     instead of inside the writer's COMMITs. SQLite checkpoints automatically at the commit that
-    takes the log past 1,000 pages; on a 1,000,000-line import those checkpoints were 1.5 s of
+    takes the log past 1,000 pages; on a 1,000,000-line import those checkpoints were ~1 s of
     the writer's time. A passive checkpoint never blocks the writer or the readers, and uses the
     machine's other core. On exit a last checkpoint copies what is left, and the writer's
     automatic checkpoints are back. PostgreSQL, and SQLite in memory: nothing to do.
     """
     name = str(connection.settings_dict["NAME"])
     if connection.vendor != "sqlite" or name == ":memory:" or "mode=memory" in name:
-        yield
+        yield CheckpointsAside(False)
         return
     timeout = float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 20))
     with connection.cursor() as cur:
@@ -248,7 +300,7 @@ def checkpoints_aside(interval: float = 0.2) -> Iterator[None]:
     thread = threading.Thread(target=run, name="cf-checkpoints", daemon=True)
     thread.start()
     try:
-        yield
+        yield CheckpointsAside(True)
     finally:
         stop.set()
         thread.join()

@@ -166,20 +166,42 @@ _FAST: Final[dict[FieldType, Callable[[pl.Series], pl.Series]]] = {
 }
 
 
-def _by_value(s: pl.Series, ftype: FieldType) -> tuple[pl.Series, pl.Series]:
-    """Parse each distinct non-empty cell once; map values and error codes back."""
+MEMO_LIMIT: Final = 200_000  # parsed cells remembered per column type (a file's ИНН, dates, prices)
+
+
+@dataclass(frozen=True, slots=True)
+class _Bad:
+    code: str
+
+
+Memo = dict[str, object]  # cell text -> parsed value, or _Bad(problem code)
+
+
+def _by_value(s: pl.Series, ftype: FieldType, memo: Memo | None = None) -> tuple[pl.Series, pl.Series]:
+    """Parse each distinct non-empty cell once; map values and error codes back. `memo` keeps
+    the results from chunk to chunk (the same ИНН and dates recur all through a file)."""
     parse, dtype = _SCALAR[ftype], _DTYPES[ftype]
+    memo = {} if memo is None else memo
     good_keys: list[str] = []
     good: list[object] = []
     bad_keys: list[str] = []
     bad: list[str] = []
     for text in s.drop_nulls().unique().to_list():
-        try:
-            good.append(parse(text))
-            good_keys.append(text)
-        except V.ValueProblem as problem:
+        result = memo.get(text, memo)
+        if result is memo:
+            try:
+                result = parse(text)
+            except V.ValueProblem as problem:
+                result = _Bad(problem.code)
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[text] = result
+        if isinstance(result, _Bad):
             bad_keys.append(text)
-            bad.append(problem.code)
+            bad.append(result.code)
+        else:
+            good.append(result)
+            good_keys.append(text)
     if dtype == pl.String() and good == good_keys:
         values = s  # already normalised (the usual ИНН column): no need to map
         if bad_keys:
@@ -192,8 +214,9 @@ def _by_value(s: pl.Series, ftype: FieldType) -> tuple[pl.Series, pl.Series]:
     return values, codes
 
 
-def parse_column(s: pl.Series, ftype: FieldType) -> tuple[pl.Series, pl.Series]:
-    """(typed values, error codes) for stripped cells (None = empty; empty gives no code)."""
+def parse_column(s: pl.Series, ftype: FieldType, memo: Memo | None = None) -> tuple[pl.Series, pl.Series]:
+    """(typed values, error codes) for stripped cells (None = empty; empty gives no code).
+    `memo`: the results of the cells parsed one by one in earlier chunks of the same column."""
     n = s.len()
     if ftype == FieldType.TEXT:
         too_long = s.str.len_chars() > MAX_TEXT
@@ -201,13 +224,13 @@ def parse_column(s: pl.Series, ftype: FieldType) -> tuple[pl.Series, pl.Series]:
         return s, codes.cast(pl.String)
     fast = _FAST.get(ftype)
     if fast is None or s.n_unique() <= max(FEW_DISTINCT, DISTINCT_SHARE * n):
-        return _by_value(s, ftype)
+        return _by_value(s, ftype, memo)
     values = fast(s).cast(_DTYPES[ftype])
     codes = pl.Series(s.name, [None] * n, dtype=pl.String)
     left = s.is_not_null() & values.is_null()
     if left.any():
         index = left.arg_true()
-        more, more_codes = _by_value(s.gather(index), ftype)
+        more, more_codes = _by_value(s.gather(index), ftype, memo)
         values = values.scatter(index, more)
         codes = codes.scatter(index, more_codes)
     return values, codes
@@ -246,6 +269,7 @@ class RecordValidator:
         self.mapping, self.today = mapping, today
         self.kind = mapping.kind
         self._order = {h: i for i, h in enumerate(headers)}
+        self._memo: dict[str, Memo] = {}  # per field
 
     def validate(self, chunk: Chunk) -> ValidatedChunk:
         frame, n = chunk.frame, chunk.frame.height
@@ -259,7 +283,7 @@ class RecordValidator:
                 continue
             cells = frame.get_column(header).str.strip_chars()
             cells = pl.select(pl.when(cells != "").then(cells)).to_series()
-            values, problems = parse_column(cells, f.type)
+            values, problems = parse_column(cells, f.type, self._memo.setdefault(f.name, {}))
             if f.type == FieldType.DATE:
                 future = (values > self.today).fill_null(False)
                 problems = _first(problems, future, "date_in_future")

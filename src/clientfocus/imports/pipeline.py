@@ -1,18 +1,22 @@
 """The import pipeline: one file, one kind, two passes, chunked commits.
 
-Pass 1 (check) streams the file through the exchange readers and validator, resolves every
-row's company against the database (ИНН, else the normalised name; see `_Resolver`), numbers
-sale lines and finds repeated document lines, and spools the good records to the job folder,
-bucketed by company so that each company's rows land in one write chunk. Nothing is written
-to the domain tables. With a bad row and no `skip_bad_rows`, the job stops here: refused, with
-the full report (all-or-nothing).
+Pass 1 (check) streams the file through the exchange readers and validator (the next block is
+read and validated in a second thread while this one handles the current), resolves every row's
+company against the database (ИНН, else the normalised name; see `_Resolver`), numbers sale
+lines and finds repeated document lines, and spools the good records to the job folder. Nothing
+is written to the domain tables. With a bad row and no `skip_bad_rows`, the job stops here:
+refused, with the full report (all-or-nothing). The spool is cut so that every rollup cell
+(company × month) lands in one write chunk: sales by month (a large month split by company),
+the other kinds by company; `plan.json` lists the chunks in writing order.
 
-Pass 2 (write) commits one bucket per transaction — the companies it needs, its records (sale
-lines through `sales.services.sales_import_frame`, which keeps the rollup in step) and the job's
-`chunks_done` together — so other users keep working between chunks and a crash leaves whole
-chunks only. `resume` continues from the next chunk; running the same file again is a no-op
-because every record has a natural key (ИНН or name; invoice#line or a content hash; contact
-name within its company; an activity's company, day, kind and subject).
+Pass 2 (write) commits one chunk per transaction — the companies it needs, its records (sale
+lines through `sales.services.sales_import_prepare/_lines/_done`, which keep the rollups in
+step) and the job's `chunks_done` together — so other users keep working between chunks and a
+crash leaves whole chunks only. Sales chunks are written by two threads (ImportRun.
+_write_sales_side_by_side), still committed in file order. `resume` continues from the next
+chunk; running the same file again is a no-op because every record has a natural key (ИНН or
+name; invoice#line or a content hash; contact name within its company; an activity's company,
+day, kind and subject).
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ import shutil
 import struct
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,13 +63,20 @@ from clientfocus.exchange import (
 from clientfocus.imports.models import ImportJob
 from clientfocus.imports.problems import problem_reason
 from clientfocus.portfolio.staleness import data_changed
-from clientfocus.sales.services import SaleLine, sale_key, sales_import_frame
+from clientfocus.sales.services import (
+    SaleLine,
+    sale_key,
+    sales_import_done,
+    sales_import_lines,
+    sales_import_prepare,
+)
 
 Progress = Callable[[str, int, int | None], None]  # phase, done, total (None: not known yet)
 
 READ_ROWS: Final = 100_000  # records validated at a time
 BYTES_PER_CHUNK: Final = 8 * MiB  # about 100,000 sale lines of a 1C export per write chunk
 MAX_CHUNKS: Final = 256
+WRITERS: Final = 2  # threads writing sales chunks (see ImportRun._write_sales_side_by_side)
 MAX_STORED_PROBLEMS: Final = 500  # on the job row; the report file has all of them
 PREVIEW_ROWS: Final = 20
 CLI_LIMITS: Final = Limits()
@@ -236,18 +248,63 @@ def _spool_write(path: Path, frame: pl.DataFrame) -> None:
         handle.write(data)
 
 
-def _spool_read(path: Path) -> pl.DataFrame | None:
-    if not path.exists():
-        return None
-    frames = []
+def _spool_segments(path: Path) -> Iterator[pl.DataFrame]:
     with open(path, "rb") as handle:
         while head := handle.read(8):
             (size,) = struct.unpack("<Q", head)
-            frames.append(pl.read_ipc_stream(io.BytesIO(handle.read(size))))
+            yield pl.read_ipc_stream(io.BytesIO(handle.read(size)))
+
+
+def _spool_read(paths: list[Path]) -> pl.DataFrame | None:
+    """The records of one write chunk (one or more spool files), in file order."""
+    frames = [frame for path in paths if path.exists() for frame in _spool_segments(path)]
     return pl.concat(frames, how="vertical_relaxed").sort("row") if frames else None
 
 
+def _company_bucket(buckets: int) -> pl.Expr:
+    key = pl.coalesce(pl.col("company_id").cast(pl.String), pl.col("_new"))
+    return (key.hash(seed=0) % buckets).cast(pl.Int64)
+
+
+PLAN: Final = "plan.json"  # the write chunks: the spool files of each, in writing order
+
+
 # --- the run ---------------------------------------------------------------------------------
+
+
+class _Stopped(Exception):
+    """Another chunk failed: this one stops before it commits."""
+
+
+class _Turns:
+    """Chunks commit in file order: `wait(i)` returns once chunk i - 1 has committed (or raises
+    when a chunk has failed), `done(i)` lets chunk i + 1 go."""
+
+    def __init__(self, first: int) -> None:
+        self._next, self._failed = first, False
+        self._cond = threading.Condition()
+
+    def wait(self, index: int) -> None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._next == index or self._failed)
+            if self._failed:
+                raise _Stopped(index)
+
+    def check(self) -> None:
+        with self._cond:
+            if self._failed:
+                raise _Stopped()
+
+    def done(self, index: int) -> None:
+        with self._cond:
+            self._next = index + 1
+            self._cond.notify_all()
+
+    def fail(self) -> None:
+        with self._cond:
+            self._failed = True
+            self._cond.notify_all()
+
 
 
 _T = TypeVar("_T")
@@ -342,6 +399,7 @@ class ImportRun:
         self.spool.mkdir(parents=True)
         size = source_path(job).stat().st_size if source_path(job).exists() else job.file_size
         chunks = max(1, min(MAX_CHUNKS, -(-size // BYTES_PER_CHUNK)))
+        self.spooled: dict[str, int] = {}  # spool file -> records in it
         self.line_counts = pl.DataFrame(schema={"_group": pl.String, "_n": pl.Int64})
         self.seen_keys: set[str] = set()
         with open_table(source_path(job), sheet=job.sheet or None, limits=limits_for(job)) as table:
@@ -367,7 +425,9 @@ class ImportRun:
                 self._spool(records, chunks)
                 self.say("check", out.rows_read, None)
         out.problems.sort(key=lambda p: (p["sheet"] or "", p["row"]))
-        job.chunks_total = chunks
+        plan = self._plan(rows_per_chunk=max(1, out.rows_good * BYTES_PER_CHUNK // max(size, 1)))
+        (self.spool / PLAN).write_text(json.dumps(plan), encoding="utf-8")
+        job.chunks_total = len(plan)
         return out
 
     def _refs(self, records: pl.DataFrame, errors: list[RowError], out: _Check) -> pl.DataFrame:
@@ -542,15 +602,61 @@ class ImportRun:
         return out
 
     def _spool(self, records: pl.DataFrame, chunks: int) -> None:
+        """Append the records to the spool files of their write chunks. Every company's records
+        of one rollup cell land in one file, so each cell is written by one chunk only: sales go
+        by month (split by company in `_plan` when a month is large), the other kinds by a hash
+        of the company."""
         if records.height == 0:
             return
         keep = SPOOLED.get(self.kind)
         if keep is not None:
             records = records.select([c for c in records.columns if c in keep])
-        key = pl.coalesce(pl.col("company_id").cast(pl.String), pl.col("_new"))
-        records = records.with_columns((key.hash(seed=0) % chunks).cast(pl.Int64).alias("_bucket"))
-        for (bucket,), part in records.partition_by("_bucket", as_dict=True).items():
-            _spool_write(self.spool / f"chunk-{int(bucket):04d}.seg", part.drop("_bucket"))
+        if self.kind == Kind.SALES:
+            bucket = pl.col("date").dt.year() * 100 + pl.col("date").dt.month()
+            name = "m-{:06d}.seg"
+        else:
+            bucket, name = _company_bucket(chunks), "c-{:04d}.seg"
+        records = records.with_columns(bucket.cast(pl.Int64).alias("_bucket"))
+        for (key,), part in records.partition_by("_bucket", as_dict=True).items():
+            file = name.format(int(key))
+            _spool_write(self.spool / file, part.drop("_bucket"))
+            self.spooled[file] = self.spooled.get(file, 0) + part.height
+
+    def _plan(self, *, rows_per_chunk: int) -> list[list[str]]:
+        """The write chunks, as lists of spool files, in writing order: about `rows_per_chunk`
+        records each (the file's first ~8 MiB hold as many). Sales are written month by month,
+        oldest first — the line keys and the daily rollup's day index of a sales journal then
+        grow at their ends instead of being rewritten all over at every chunk. A month larger
+        than a chunk is split by company (each part streamed from the month's file); small
+        months are grouped."""
+        files = sorted(self.spooled)
+        if self.kind != Kind.SALES:
+            return [[f] for f in files]
+        parts: list[tuple[str, int]] = []
+        for file in files:
+            rows = self.spooled[file]
+            pieces = min(MAX_CHUNKS, -(-rows // rows_per_chunk))
+            if pieces < 2 or rows <= rows_per_chunk * 3 // 2:
+                parts.append((file, rows))
+                continue
+            counts: dict[str, int] = {}
+            for segment in _spool_segments(self.spool / file):
+                segment = segment.with_columns(_company_bucket(pieces).alias("_bucket"))
+                for (key,), part in segment.partition_by("_bucket", as_dict=True).items():
+                    piece = f"{file[:-4]}-{int(key):03d}.seg"
+                    _spool_write(self.spool / piece, part.drop("_bucket"))
+                    counts[piece] = counts.get(piece, 0) + part.height
+            (self.spool / file).unlink()
+            parts += sorted(counts.items())
+        plan: list[list[str]] = []
+        size = rows_per_chunk  # a full "previous chunk": the first file opens a new one
+        for file, rows in parts:
+            if size + rows > rows_per_chunk:
+                plan.append([])
+                size = 0
+            plan[-1].append(file)
+            size += rows
+        return plan
 
     # -- pass 2 ---------------------------------------------------------------------------
 
@@ -560,13 +666,26 @@ class ImportRun:
             self.mapping = ColumnMapping.from_dict(job.mapping)
         self.new_companies = new_companies
         self.created: dict[str, int] = {}
-        with checkpoints_aside():
+        with checkpoints_aside() as self.checkpoints:
             self._write_chunks()
+
+    def _chunk_files(self) -> list[list[Path]]:
+        plan_path = self.spool / PLAN
+        if plan_path.exists():
+            plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        else:  # a job spooled before plans: one company bucket per chunk
+            plan = [[f"chunk-{i:04d}.seg"] for i in range(self.job.chunks_total)]
+        return [[self.spool / name for name in names] for names in plan]
 
     def _write_chunks(self) -> None:
         job = self.job
-        for index in range(job.chunks_done, job.chunks_total):
-            frame = _spool_read(self.spool / f"chunk-{index:04d}.seg")
+        chunks = self._chunk_files()
+        todo = list(range(job.chunks_done, job.chunks_total))
+        if self._side_by_side(todo):
+            self._write_sales_side_by_side(chunks, todo)
+            return
+        for index in todo:
+            frame = _spool_read(chunks[index])
             with transaction.atomic():
                 if frame is not None and frame.height:
                     self._write_chunk(frame)
@@ -582,6 +701,69 @@ class ImportRun:
                     ]
                 )
             self.say("write", job.chunks_done, job.chunks_total)
+
+    def _side_by_side(self, todo: list[int]) -> bool:
+        """Whether sales chunks can be written by two threads, each on its own connection: not
+        inside a caller's transaction (other connections would not see its data), not on an
+        in-memory database, and only when every company already exists (two chunks never create
+        the same company)."""
+        if self.kind != Kind.SALES or len(todo) < 2 or self.new_companies or WRITERS < 2:
+            return False
+        if connection.in_atomic_block:
+            return False
+        name = str(connection.settings_dict["NAME"])
+        return not (connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name))
+
+    def _write_sales_side_by_side(self, chunks: list[list[Path]], todo: list[int]) -> None:
+        """Two threads take the chunks in turn. Each reads its chunk's spool and prepares
+        everything that needs no database (sales.services.sales_import_prepare) while the other
+        writes; then writes its lines and rollup rows — on PostgreSQL at the same time as the
+        other thread, each server process on its own core; on SQLite, which has one writer,
+        once the previous chunk has committed. The end of each chunk (buyers, staleness, the
+        job's progress) and its commit go in file order, so the chunks written are always the
+        first ones, exactly as when one thread writes them (`resume` goes on from the next)."""
+        job, vendor, turns = self.job, connection.vendor, _Turns(todo[0])
+        fields = ["chunks_done", "rows_added", "rows_unchanged", "updated_at"]
+
+        def write(index: int) -> None:
+            frame = _spool_read(chunks[index])
+            prepared = None
+            if frame is not None and frame.height:
+                prepared = sales_import_prepare(self._sale_lines(frame), vendor=vendor)
+            if vendor == "sqlite":
+                turns.wait(index)  # one writer: start when the previous chunk has committed
+            with transaction.atomic():
+                result = sales_import_lines(prepared) if prepared is not None else None
+                turns.wait(index)
+                if result is not None:
+                    sales_import_done(result)
+                    job.rows_added += result.added
+                    job.rows_unchanged += result.present
+                job.chunks_done = index + 1
+                job.save(update_fields=fields)
+            turns.done(index)
+            self.say("write", job.chunks_done, job.chunks_total)
+
+        def worker(indices: list[int]) -> None:
+            try:
+                self.checkpoints.writer()
+                for index in indices:
+                    turns.check()
+                    try:
+                        write(index)
+                    except BaseException:
+                        turns.fail()
+                        raise
+            finally:
+                connection.close()  # this thread's own connection
+
+        with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="cf-import-write") as pool:
+            futures = [pool.submit(worker, todo[k::WRITERS]) for k in range(WRITERS)]
+        errors = [e for e in (f.exception() for f in futures) if e is not None]
+        # The chunk that failed first, not the one stopped because of it.
+        errors.sort(key=lambda e: isinstance(e, _Stopped))
+        if errors:
+            raise errors[0]
 
     def _write_chunk(self, frame: pl.DataFrame) -> None:
         if self.kind == Kind.COMPANIES:
@@ -654,6 +836,15 @@ class ImportRun:
         )
 
     def _write_sales(self, frame: pl.DataFrame) -> None:
+        lines = self._sale_lines(frame)
+        result = sales_import_lines(sales_import_prepare(lines, vendor=connection.vendor, rollups=False))
+        sales_import_done(result)
+        self.job.rows_added += result.added
+        self.job.rows_unchanged += result.present
+
+    def _sale_lines(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The chunk's records as sale lines (sales.services.SALE_COLUMNS); every company has
+        its id. No database access."""
         if frame.get_column("_key").null_count():
             # No document number: a content hash (sales.services.sale_key), now that the company
             # has its id; identical lines were told apart by their line number in pass 1.
@@ -664,7 +855,7 @@ class ImportRun:
                 ).iter_rows()
             ]
             frame = frame.with_columns(pl.Series("_key", keys, dtype=pl.String))
-        lines = frame.select(
+        return frame.select(
             pl.col("company_id"),
             pl.col("date"),
             pl.col("document").fill_null("").str.slice(0, 64).alias("invoice"),
@@ -674,9 +865,6 @@ class ImportRun:
             pl.col("product").fill_null("").str.slice(0, 120).alias("product_group"),
             pl.col("_key").alias("key"),
         )
-        result = sales_import_frame(actor=self.actor, lines=lines, audit=False)
-        self.job.rows_added += result.added
-        self.job.rows_unchanged += result.present
 
     def _write_companies(self, frame: pl.DataFrame) -> None:
         fields = [

@@ -29,6 +29,8 @@ from clientfocus.sales.models import DailySales, MonthlySales, Sale
 if TYPE_CHECKING:
     import polars as pl
 
+    from clientfocus.core.bulk import Staged
+
 Progress = Callable[[int], None]
 
 SALE_COLUMNS = (
@@ -364,13 +366,23 @@ def _as_date(value: dt.date | dt.datetime | str) -> dt.date:
 
 
 def _promote_buyers(company_ids: set[int]) -> None:
-    """PRODUCT.md: a company with a purchase is at least CLIENT (the funnel only moves forward)."""
-    if company_ids:
-        ids = list(company_ids)
-        for i in range(0, len(ids), 900):
-            Company.objects.filter(
-                pk__in=ids[i : i + 900], status__in=[Status.SUSPECT, Status.PROSPECT]
-            ).update(status=Status.CLIENT)
+    """PRODUCT.md: a company with a purchase is at least CLIENT (the funnel only moves forward).
+    One statement, whatever the number of companies (an import chunk has thousands)."""
+    import json
+
+    if not company_ids:
+        return
+    table = Company._meta.db_table
+    params: list[object] = [Status.CLIENT, Status.SUSPECT, Status.PROSPECT]
+    if connection.vendor == "postgresql":
+        where, ids = "id = ANY(%s::bigint[])", sorted(company_ids)
+    else:
+        where, ids = "id IN (SELECT value FROM json_each(%s))", json.dumps(sorted(company_ids))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET status = %s WHERE status IN (%s, %s) AND {where}",
+            [*params, ids],
+        )
 
 
 # --- fresh bulk load (demo) ---------------------------------------------------------------
@@ -452,6 +464,11 @@ def sales_fresh_load_session(*, large: bool) -> Iterator[None]:
 # computed here in polars when the cell had no lines before the chunk (the usual case: the rollup
 # of an empty cell is exactly the aggregate of the lines just added), and rebuilt from the lines
 # in SQL otherwise (a cell that already had lines, or one a concurrent writer touched).
+#
+# Three steps, so that an import can overlap them across chunks: `sales_import_prepare` (no
+# database: keys, cells, the rollup rows, everything staged for the bulk writes),
+# `sales_import_lines` (the lines and their rollup rows) and `sales_import_done` (buyers become
+# clients, the analysis becomes stale). `sales_import_frame` runs the three in a row.
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,64 +476,128 @@ class SalesFrameResult:
     added: int
     present: int  # lines whose key was already stored (or repeated within the frame)
     cells: int  # rollup cells brought in step
+    companies: tuple[int, ...] = ()  # the companies of the lines
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSales:
+    """One chunk of lines made ready to write, without the database (any thread may make it)."""
+
+    total: int  # lines handed over (repeated keys included)
+    frame: pl.DataFrame  # SALE_COLUMNS + _month, one line per key, in key order
+    cells: pl.DataFrame  # company_id, _month: the rollup cells the lines fall in
+    lines: Staged
+    monthly: Staged | None  # the cells' rollup rows as if none had lines before (None: not made)
+    daily: Staged | None
+
+
+def sales_import_prepare(lines: pl.DataFrame, *, vendor: str, rollups: bool = True) -> PreparedSales:
+    """`lines`: columns SALE_COLUMNS, `date` a polars Date, `key` filled. `rollups`: also make
+    the rollup rows (what a chunk whose cells have no lines yet writes)."""
+    import polars as pl
+
+    from clientfocus.core.bulk import bulk_stage
+
+    # In key order (a file's order, usually): the unique key index, the largest, grows at its end.
+    frame = (
+        lines.select(list(SALE_COLUMNS))
+        .unique(subset="key", keep="first", maintain_order=True)
+        .sort("key")
+        .with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
+    )
+    cells = frame.select("company_id", "_month").unique()
+    monthly = daily = None
+    if rollups:
+        monthly, daily = _staged_rollups(frame, vendor)
+    staged = bulk_stage(SALE_COLUMNS, frame, vendor=vendor)
+    return PreparedSales(lines.height, frame, cells, staged, monthly, daily)
+
+
+def _staged_rollups(frame: pl.DataFrame, vendor: str) -> tuple[Staged, Staged]:
+    from clientfocus.core.bulk import bulk_stage
+
+    # Sorted by the unique keys' order: B-tree inserts then land next to each other.
+    invoices = _invoice_days(frame)
+    monthly = _rollup_frame(frame, invoices=invoices).sort("company_id", "month")
+    daily = _daily_frame(frame, invoices=invoices).sort("company_id", "day")
+    return bulk_stage(ROLLUP_COLUMNS, monthly, vendor=vendor), bulk_stage(DAILY_COLUMNS, daily, vendor=vendor)
+
+
+def sales_import_lines(prepared: PreparedSales) -> SalesFrameResult:
+    """Insert the prepared lines whose key is not stored yet and bring the rollup in step.
+    Call inside a transaction (the lines and their rollup commit together), then
+    `sales_import_done` in the same transaction."""
+    import polars as pl
+
+    from clientfocus.core.bulk import bulk_insert_frame, bulk_insert_staged
+
+    frame, cells, total = prepared.frame, prepared.cells, prepared.total
+    companies = tuple(cells.get_column("company_id").unique().sort().to_list())
+    occupied = _occupied_cells(cells)
+    if occupied.height == 0:
+        # No cell has a line yet (a first load, a new month's export): no key can be stored but
+        # that of a line moved to another company or month since, which the insert skips.
+        added = _insert_lines(prepared.lines)
+        if added != frame.height:
+            # Some keys were stored after all (a moved line, or another writer meanwhile):
+            # rebuild every touched cell from its lines.
+            rollup_refresh((int(c), m) for c, m in cells.iter_rows())
+            return SalesFrameResult(added, total - added, cells.height, companies)
+        monthly, daily = prepared.monthly, prepared.daily
+        if monthly is None or daily is None:
+            monthly, daily = _staged_rollups(frame, prepared.lines.vendor)
+        bulk_insert_staged(MonthlySales._meta.db_table, monthly)
+        bulk_insert_staged(DailySales._meta.db_table, daily)
+        return SalesFrameResult(added, total - added, cells.height, companies)
+    # Some cells have lines already (a re-import, a newer export overlapping an older one): look
+    # the keys up and keep the lines not stored yet.
+    existing = _stored_keys(frame.get_column("key").to_list())
+    if existing:
+        frame = frame.filter(~pl.col("key").is_in(existing))
+        if frame.height == 0:
+            return SalesFrameResult(0, total, 0, ())
+        cells = frame.select("company_id", "_month").unique()
+        occupied = occupied.join(cells, on=["company_id", "_month"], how="semi")
+    added = _insert_lines(frame if existing else prepared.lines)
+    if added != frame.height:
+        occupied = cells  # as above: rebuild every touched cell
+    fresh = cells.join(occupied, on=["company_id", "_month"], how="anti")
+    if fresh.height:
+        # The rollup of a cell without lines before is exactly the aggregate of the lines just
+        # added.
+        new = frame.join(fresh, on=["company_id", "_month"], how="semi")
+        invoices = _invoice_days(new)
+        rollup = _rollup_frame(new, invoices=invoices).sort("company_id", "month")
+        bulk_insert_frame(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
+        days = _daily_frame(new, invoices=invoices).sort("company_id", "day")
+        bulk_insert_frame(DailySales._meta.db_table, DAILY_COLUMNS, days)
+    if occupied.height:
+        rollup_refresh((int(c), m) for c, m in occupied.iter_rows())
+    companies = tuple(cells.get_column("company_id").unique().sort().to_list())
+    return SalesFrameResult(added, total - added, cells.height, companies)
+
+
+def sales_import_done(result: SalesFrameResult) -> None:
+    """After `sales_import_lines`, in its transaction: companies with a purchase are at least
+    clients, and the analysis is stale."""
+    _promote_buyers(set(result.companies))
+    data_changed()
 
 
 def sales_import_frame(*, actor: User | None, lines: pl.DataFrame, audit: bool = True) -> SalesFrameResult:
     """Insert the lines of `lines` (columns SALE_COLUMNS, `date` a polars Date, `key` filled)
     whose key is not stored yet, and bring the rollup in step. Call inside a transaction: the
     lines and their rollup commit together."""
-    import polars as pl
-
-    from clientfocus.core.bulk import bulk_insert_frame
-
-    total = lines.height
-    frame = (
-        lines.select(list(SALE_COLUMNS))
-        .unique(subset="key", keep="first", maintain_order=True)
-        .with_columns(pl.col("date").dt.truncate("1mo").alias("_month"))
-    )
-    cells = frame.select("company_id", "_month").unique()
-    occupied = _occupied_cells(cells)
-    if occupied.height:
-        # Some cells have lines already (a re-import, a newer export overlapping an older one):
-        # look the keys up and keep the lines not stored yet. When no cell has a line, no key
-        # can be stored but that of a line moved to another company or month since, which the
-        # insert below skips and the rollup then handles.
-        existing = _stored_keys(frame.get_column("key").to_list())
-        if existing:
-            frame = frame.filter(~pl.col("key").is_in(existing))
-            if frame.height == 0:
-                return SalesFrameResult(0, total, 0)
-            cells = frame.select("company_id", "_month").unique()
-            occupied = occupied.join(cells, on=["company_id", "_month"], how="semi")
-    # In key order (a file's order, usually): the unique key index, the largest, grows at its end.
-    frame = frame.sort("key")
-    added = _insert_lines(frame)
-    if added != frame.height:
-        # Some keys were stored after all (a moved line, or another writer meanwhile): rebuild
-        # every touched cell from its lines.
-        occupied = cells
-    fresh = cells.join(occupied, on=["company_id", "_month"], how="anti")
-    if fresh.height:
-        # The rollup of a cell without lines before is exactly the aggregate of the lines just
-        # added. Sorted by the unique key's order: B-tree inserts then land next to each other.
-        new = frame.join(fresh, on=["company_id", "_month"], how="semi")
-        rollup = _rollup_frame(new).sort("company_id", "month")
-        bulk_insert_frame(MonthlySales._meta.db_table, ROLLUP_COLUMNS, rollup)
-        days = _daily_frame(new.rename({"date": "day"})).sort("company_id", "day")
-        bulk_insert_frame(DailySales._meta.db_table, DAILY_COLUMNS, days)
-    if occupied.height:
-        rollup_refresh((int(c), m) for c, m in occupied.iter_rows())
-    _promote_buyers(set(cells.get_column("company_id").unique().to_list()))
-    data_changed()
+    prepared = sales_import_prepare(lines, vendor=connection.vendor, rollups=False)
+    result = sales_import_lines(prepared)
+    sales_import_done(result)
     if audit:
-        audit_record(
-            actor=actor, action="sales_import_frame", object_type="sales.sale", details={"added": added}
-        )
-    return SalesFrameResult(added, total - added, cells.height)
+        details = {"added": result.added}
+        audit_record(actor=actor, action="sales_import_frame", object_type="sales.sale", details=details)
+    return result
 
 
-def _insert_lines(frame: pl.DataFrame) -> int:
+def _insert_lines(lines: Staged | pl.DataFrame) -> int:
     """Write the lines, skipping any whose key is stored; returns how many were written.
 
     PostgreSQL: COPY straight into the table (its own floor) inside a savepoint; should a key
@@ -524,16 +605,17 @@ def _insert_lines(frame: pl.DataFrame) -> int:
     table with ON CONFLICT DO NOTHING. SQLite: one staged INSERT … ON CONFLICT DO NOTHING."""
     from django.db import IntegrityError
 
-    from clientfocus.core.bulk import bulk_insert_frame
+    from clientfocus.core.bulk import Staged, bulk_insert_staged, bulk_stage
 
     table = Sale._meta.db_table
+    staged = lines if isinstance(lines, Staged) else bulk_stage(SALE_COLUMNS, lines, vendor=connection.vendor)
     if connection.vendor == "postgresql":
         try:
             with transaction.atomic():
-                return bulk_insert_frame(table, SALE_COLUMNS, frame)
+                return bulk_insert_staged(table, staged)
         except IntegrityError:
             pass
-    return bulk_insert_frame(table, SALE_COLUMNS, frame, skip_conflicts=True)
+    return bulk_insert_staged(table, staged, skip_conflicts=True)
 
 
 _SEPARATOR = "\x1f"  # the unit separator: no key of a real file contains it (checked below)
@@ -561,62 +643,84 @@ def _stored_keys(keys: list[str]) -> list[str]:
 
 
 def _occupied_cells(cells: pl.DataFrame) -> pl.DataFrame:
-    """The rollup cells among `cells` (company_id, _month) that already have a rollup row."""
+    """The rollup cells among `cells` (company_id, _month) that already have a rollup row. One
+    statement: a range of the unique (company, month) key per company, over the chunk's months
+    (an import writes a few months at a time), then the exact cells in polars."""
+    import json
+
     import polars as pl
 
+    table = MonthlySales._meta.db_table
     ids = cells.get_column("company_id").unique().sort().to_list()
     lo, hi = cells.get_column("_month").min(), cells.get_column("_month").max()
-    found: list[tuple[int, dt.date]] = []
-    for i in range(0, len(ids), 5000):
-        part = ids[i : i + 5000]
-        found += (
-            MonthlySales.objects.filter(company_id__in=part, month__gte=lo, month__lte=hi)
-            .values_list("company_id", "month")
-            .order_by()
-        )
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"SELECT company_id, month FROM {table} "
+                "WHERE company_id = ANY(%s::bigint[]) AND month >= %s AND month <= %s",
+                [ids, lo, hi],
+            )
+        else:
+            cur.execute(
+                f"SELECT company_id, month FROM {table} "
+                "WHERE company_id IN (SELECT value FROM json_each(%s)) AND month >= %s AND month <= %s",
+                [json.dumps(ids), lo, hi],
+            )
+        found = cur.fetchall()
+    if not found:
+        return cells.clear()
     stored = pl.DataFrame(
-        {"company_id": [c for c, _m in found], "_month": [m for _c, m in found]},
+        {"company_id": [c for c, _m in found], "_month": [_as_date(m) for _c, m in found]},
         schema={"company_id": cells.schema["company_id"], "_month": pl.Date},
     )
     return cells.join(stored, on=["company_id", "_month"], how="semi")
 
 
-def _rollup_frame(lines: pl.DataFrame) -> pl.DataFrame:
+def _invoice_days(lines: pl.DataFrame, day: str = "date") -> pl.DataFrame:
+    """The lines summed per (company, day, invoice): what a purchase is counted on (an invoice
+    whose net amount that day is positive), with the margin's known-line count."""
+    import polars as pl
+
+    return lines.group_by("company_id", day, "invoice").agg(
+        pl.col("amount_minor").sum().alias("net"),
+        pl.len().alias("n"),
+        pl.col("margin_minor").count().alias("n_margin"),
+        pl.col("margin_minor").sum().alias("margin"),
+    )
+
+
+def _rollup_frame(lines: pl.DataFrame, *, invoices: pl.DataFrame | None = None) -> pl.DataFrame:
     """The rollup rows of `lines` alone, by the rule of `rollup_from_lines` (a purchase is a
-    (day, invoice) whose net amount is positive; margin unknown as soon as one line lacks it)."""
+    (day, invoice) whose net amount is positive; margin unknown as soon as one line lacks it).
+    `invoices`: `_invoice_days(lines)`, when the caller has it already."""
     import polars as pl
 
-    inv = lines.group_by("company_id", "_month", "date", "invoice").agg(
-        pl.col("amount_minor").sum().alias("net"),
-        pl.len().alias("n"),
-        pl.col("margin_minor").count().alias("n_margin"),
-        pl.col("margin_minor").sum().alias("margin"),
-    )
+    inv = _invoice_days(lines) if invoices is None else invoices
     bought = pl.col("net") > 0
-    return inv.group_by("company_id", "_month").agg(
-        pl.col("net").sum().alias("revenue_minor"),
-        pl.when(pl.col("n_margin").sum() == pl.col("n").sum())
-        .then(pl.col("margin").sum())
-        .otherwise(None)
-        .alias("margin_minor"),
-        bought.sum().cast(pl.Int64).alias("invoices"),
-        pl.col("n").sum().cast(pl.Int64).alias("lines"),
-        pl.col("date").filter(bought).min().alias("first_day"),
-        pl.col("date").filter(bought).max().alias("last_day"),
-    ).rename({"_month": "month"}).select(list(ROLLUP_COLUMNS))
+    return (
+        inv.group_by("company_id", pl.col("date").dt.truncate("1mo").alias("month"))
+        .agg(
+            pl.col("net").sum().alias("revenue_minor"),
+            pl.when(pl.col("n_margin").sum() == pl.col("n").sum())
+            .then(pl.col("margin").sum())
+            .otherwise(None)
+            .alias("margin_minor"),
+            bought.sum().cast(pl.Int64).alias("invoices"),
+            pl.col("n").sum().cast(pl.Int64).alias("lines"),
+            pl.col("date").filter(bought).min().alias("first_day"),
+            pl.col("date").filter(bought).max().alias("last_day"),
+        )
+        .select(list(ROLLUP_COLUMNS))
+    )
 
 
-def _daily_frame(lines: pl.DataFrame) -> pl.DataFrame:
+def _daily_frame(lines: pl.DataFrame, *, invoices: pl.DataFrame | None = None) -> pl.DataFrame:
     """The daily rollup rows of `lines` (company_id, day, invoice, amount_minor, margin_minor)
-    alone, by the rule of `rollup_from_lines(by_day=True)`."""
+    alone, by the rule of `rollup_from_lines(by_day=True)`. `invoices`: `_invoice_days` of the
+    lines (with `date` for `day`), when the caller has it already."""
     import polars as pl
 
-    inv = lines.group_by("company_id", "day", "invoice").agg(
-        pl.col("amount_minor").sum().alias("net"),
-        pl.len().alias("n"),
-        pl.col("margin_minor").count().alias("n_margin"),
-        pl.col("margin_minor").sum().alias("margin"),
-    )
+    inv = _invoice_days(lines, "day") if invoices is None else invoices.rename({"date": "day"})
     return inv.group_by("company_id", "day").agg(
         pl.col("net").sum().alias("revenue_minor"),
         pl.when(pl.col("n_margin").sum() == pl.col("n").sum())
