@@ -181,10 +181,24 @@ def _visible_ids(user: User) -> list[int]:
 
 def summaries_store(summaries: list[AnalysisSummary]) -> int:
     """Replace the stored summaries with these (inside the recompute's transaction)."""
+    import json
+
+    from clientfocus.core.bulk import bulk_insert_frame
+
     # Only the newest snapshot keeps summaries (like its company rows); rewriting one replaces it.
     AnalysisSummary.objects.all().delete()
-    AnalysisSummary.objects.bulk_create(summaries)
-    return len(summaries)
+    # Written in bulk as JSON text: a row-by-row INSERT had PostgreSQL's driver quote ~2 MB of
+    # JSON into the statement text (0.25 s at 100,000 companies).
+    frame = pl.DataFrame(
+        {
+            "snapshot_id": [s.snapshot_id for s in summaries],
+            "scope": [s.scope for s in summaries],
+            "members": [json.dumps(s.members, ensure_ascii=False) for s in summaries],
+            "data": [json.dumps(s.data, ensure_ascii=False) for s in summaries],
+        },
+        schema={"snapshot_id": pl.Int64, "scope": pl.String, "members": pl.String, "data": pl.String},
+    )
+    return bulk_insert_frame(AnalysisSummary._meta.db_table, frame.columns, frame)
 
 
 def _stored(*, user: Any, snapshot: Snapshot | None) -> dict[str, Any] | None:
