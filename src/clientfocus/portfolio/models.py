@@ -8,12 +8,33 @@ version is stale and says so.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from clientfocus.accounts.access import scoped_queryset
 from clientfocus.companies.models import Company
+
+
+class StoredJSONField(models.JSONField):
+    """JSON written once and read back whole (a snapshot row's lists, a scope summary): on
+    PostgreSQL the `json` type, which keeps the text after checking its syntax, instead of
+    `jsonb`, which parses every value into its binary form — a quarter of the COPY of 100,000
+    snapshot rows (docs/performance.md). Nothing queries inside these values. Other databases:
+    Django's JSONField as is."""
+
+    def db_type(self, connection: Any) -> str | None:
+        if connection.vendor == "postgresql":
+            return "json"
+        return super().db_type(connection)
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        # psycopg decodes `json` itself (Django has it hand `jsonb` over as text instead).
+        if value is not None and not isinstance(value, str | bytes | bytearray):
+            return value
+        return super().from_db_value(value, expression, connection)
 
 
 class AnalysisSettings(models.Model):
@@ -150,7 +171,7 @@ class CompanyAnalysis(models.Model):
     contact_channel = models.CharField(max_length=24, null=True, blank=True)
     cadence_code = models.CharField(max_length=24, null=True, blank=True)
     # Lists: the look-alike neighbours behind the potential (ids) and the reason codes.
-    details = models.JSONField(default=dict, blank=True)
+    details = StoredJSONField(default=dict, blank=True)
 
     objects = scoped_queryset("company__").as_manager()
 
@@ -186,7 +207,7 @@ class AnalysisSummary(models.Model):
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="scope_summaries")
     scope = models.CharField(max_length=32)
     members = models.JSONField(default=list)
-    data = models.JSONField(default=dict)
+    data = StoredJSONField(default=dict)
 
     class Meta:
         verbose_name = _("сводка анализа")
