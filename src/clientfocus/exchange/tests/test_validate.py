@@ -84,6 +84,36 @@ def test_vectorised_path_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch) 
     assert [c.errors for c in again] == [c.errors for c in expected]
 
 
+def test_cells_parsed_in_an_earlier_chunk_give_the_same_values_and_problems(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A validator remembers the cells it parsed one by one (ИНН, dates, prices recur all
+    through a file): a bad ИНН is reported in every chunk it appears in, and the records are
+    the same with the memory cleared at every cell."""
+    rows = "".join(
+        f"ООО Ромашка;{inn};{day:02d}.01.2025;СЧ-{i};100\n"
+        for i, (inn, day) in enumerate([("7707083893", 5), ("7707083894", 6)] * 6)
+    )
+    data = ("Клиент;ИНН;Дата;Документ;Сумма\n" + rows).encode()
+
+    def run() -> list[ValidatedChunk]:
+        with open_table(io.BytesIO(data)) as table:
+            validator = RecordValidator(
+                auto_map(table.headers, Kind.SALES), headers=table.headers, today=MESSY_TODAY
+            )
+            return [validator.validate(c) for c in table.chunks(2)]
+
+    remembered = run()
+    assert [len(c.errors) for c in remembered] == [1] * 6
+    assert {e.code for c in remembered for e in c.errors} == {"inn_bad_checksum"}
+    good = [r for c in remembered for r in c.records.select("inn", "date").rows()]
+    assert good == [("7707083893", date(2025, 1, 5))] * 6
+    monkeypatch.setattr(validate_module, "MEMO_LIMIT", 1)
+    forgotten = run()
+    assert [c.records.rows() for c in forgotten] == [c.records.rows() for c in remembered]
+    assert [c.errors for c in forgotten] == [c.errors for c in remembered]
+
+
 def test_amount_from_quantity_and_price_when_the_file_has_no_amount() -> None:
     data = "Клиент;Дата;Количество;Цена\nА;01.02.2025;3;10,01\nБ;01.02.2025;;5\n".encode()
     with open_table(io.BytesIO(data)) as table:
