@@ -10,7 +10,8 @@ every row from a Python object (1,000,000 sale lines: ~1 s to build the objects,
 bind them). Instead the frame is written as Arrow into a scratch database file by the ADBC
 SQLite driver (values bound in C), the file's bytes are loaded into the in-memory schema
 `cf_stage` that every connection attaches (config/settings.py), and one INSERT … SELECT copies
-the rows across inside the caller's transaction: 1,000,000 lines in ~3.2 s against ~5.7 s.
+the rows across inside the caller's transaction: 1,000,000 lines in ~3.2 s against ~6.2 s
+(benchmarks/bench_import.py prints both).
 The scratch file is the ADBC driver's own, opened by no one else: the driver carries its own
 copy of SQLite, and two copies in one process must never open the same file (see
 portfolio/loaders.py).
