@@ -21,19 +21,17 @@ day, kind and subject).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
 import json
-import queue
 import shutil
 import struct
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import polars as pl
 from django.conf import settings
@@ -48,6 +46,7 @@ from clientfocus.activities.models import Activity
 from clientfocus.activities.models import State as ActivityState
 from clientfocus.companies.models import Company, Contact, company_search_text, size_band_for
 from clientfocus.core.bulk import checkpoints_aside
+from clientfocus.core.prefetch import prefetched
 from clientfocus.exchange import (
     ColumnMapping,
     Kind,
@@ -307,53 +306,6 @@ class _Turns:
 
 
 
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-_DONE: Final = object()
-
-
-def _ahead(items: Iterable[_T], work: Callable[[_T], _R]) -> Iterator[tuple[_T, _R]]:
-    """(item, work(item)) for each item, in order, with the next item taken and worked on in a
-    second thread while the caller handles this one (at most two items ahead). An exception
-    in the second thread is raised here, in order; leaving the loop early stops the thread
-    before this generator returns, so the items' source can be closed after it."""
-    out: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                result = (item, work(item))
-                while not stop.is_set():
-                    try:
-                        out.put(result, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            out.put(_DONE)
-        except BaseException as exc:  # handed over to the consumer, raised there
-            out.put(exc)
-
-    thread = threading.Thread(target=produce, name="cf-import-read", daemon=True)
-    thread.start()
-    try:
-        while True:
-            got = out.get()
-            if got is _DONE:
-                return
-            if isinstance(got, BaseException):
-                raise got
-            yield got
-    finally:
-        stop.set()
-        while thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                out.get(timeout=0.1)
-        thread.join()
-
-
 @dataclass
 class _Check:
     """What pass 1 found."""
@@ -410,7 +362,8 @@ class ImportRun:
             validator = RecordValidator(mapping, headers=table.headers, today=self.today)
             # Reading and validating the next chunk (polars, which leaves the GIL) runs on the
             # machine's other core while this thread resolves, keys and spools the current one.
-            for chunk, checked in _ahead(table.chunks(READ_ROWS), validator.validate):
+            blocks = ((chunk, validator.validate(chunk)) for chunk in table.chunks(READ_ROWS))
+            for chunk, checked in prefetched(blocks, name="cf-import-read"):
                 self._sheet = chunk.sheet
                 out.rows_read += checked.rows_read
                 errors = list(checked.errors)

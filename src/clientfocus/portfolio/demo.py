@@ -44,11 +44,8 @@ consistent (the rollup is in step with the lines of every committed company).
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as dt
 import gc
-import queue
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -72,6 +69,7 @@ from clientfocus.companies.models import (
     size_band_for,
 )
 from clientfocus.core.bulk import bulk_insert_frame
+from clientfocus.core.prefetch import prefetched
 from clientfocus.deals.models import Deal, NeedType, Stage
 from clientfocus.exchange.inn import complete_inn
 from clientfocus.sales import services as sales_services
@@ -1617,49 +1615,6 @@ def _chunks(spec: DemoSpec, plan: _Plan, owner_ids: list[int], contact_next: int
         yield _Chunk(hi - lo, companies, contacts, lines, rollup, activities, deals)
 
 
-_DONE = object()
-
-
-def _prefetched(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
-    """Generate the next chunk in a thread while this one is written: numpy, polars and the
-    database driver release the GIL, so generation hides behind the database's work. One chunk
-    ahead at most (memory stays at about two chunks)."""
-    ahead: queue.Queue[object] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        ahead.put(chunk, timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ahead.put(_DONE)
-        except BaseException as exc:  # handed to the consumer, raised there
-            ahead.put(exc)
-
-    worker = threading.Thread(target=produce, name="demo-generator", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = ahead.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                ahead.get(timeout=0.2)
-        worker.join()
-
-
 def _load_chunks(
     spec: DemoSpec, plan: _Plan, owner_ids: list[int], contact_next: int, progress: bool
 ) -> dict[str, int]:
@@ -1668,7 +1623,7 @@ def _load_chunks(
     with _progress(progress, spec) as bar, sales_services.sales_fresh_load_session(large=large):
         t_companies = bar.add_task("companies", total=spec.companies) if bar else None
         t_lines = bar.add_task("sale lines", total=int(plan.lines.sum())) if bar else None
-        for chunk in _prefetched(_chunks(spec, plan, owner_ids, contact_next)):
+        for chunk in prefetched(_chunks(spec, plan, owner_ids, contact_next), name="demo-generator"):
             # One transaction per chunk: its companies, people, lines and their rollup.
             with transaction.atomic():
                 _write(Company, chunk.companies)
